@@ -1,0 +1,66 @@
+"""Exceptions raised by the toolkit.
+
+Every exception the toolkit raises on purpose is a :class:`SocialValueError`, so the CLI and the
+web views can catch one type and show its message, which always says what to do next.
+"""
+
+
+class SocialValueError(Exception):
+    """Base class for errors the user can act on."""
+
+
+class ConfigurationError(SocialValueError):
+    """A setting is missing or has a value the toolkit cannot use."""
+
+
+class AuditChainError(SocialValueError):
+    """The audit event chain is broken: an event was changed, removed or inserted."""
+
+
+class InvitationError(SocialValueError):
+    """An invitation link is unknown, expired, revoked or already used."""
+
+
+class PermissionDeniedError(SocialValueError):
+    """The user's role does not allow the action."""
+
+
+class EvaluationFileError(SocialValueError):
+    """A tender evaluation file (or tender) has problems; ``problems`` lists every one of them.
+
+    Each problem has a ``path`` in the file (``bids[0].scores.quality``) and a ``message``; the
+    error's text lists them all, one a line, so the user can fix the file in one go.
+    """
+
+    def __init__(self, problems: list[object] | tuple[object, ...], source: str = "") -> None:
+        self.problems = list(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{count} {noun}{where}; fix them and run again:"]
+        lines.extend(f"  - {problem}" for problem in self.problems)
+        super().__init__("\n".join(lines))
+
+
+class FrameworkFileError(SocialValueError):
+    """A framework, proxy value set or crosswalk file has problems; ``problems`` lists them all.
+
+    Each problem names the file, the line (or spreadsheet row), the field path and what to fix.
+    Nothing from the file is used when this is raised.
+    """
+
+    def __init__(self, problems: list[object] | tuple[object, ...]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        heading = "1 problem" if count == 1 else f"{count} problems"
+        details = "\n".join(f"  {problem}" for problem in self.problems)
+        super().__init__(f"{heading} found; fix them and try again:\n{details}")
+
+
+class FrameworkNotFoundError(SocialValueError):
+    """No built-in framework, proxy value set or file has the name given."""
+
+
+class ProxyValueError(SocialValueError):
+    """A proxy value cannot be found or uplifted (e.g. the deflator series lacks a year)."""

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("socialvalue.web.accounts.urls")),
+    path("audit/", include("socialvalue.web.audit.urls")),
+    path("admin/", admin.site.urls),
+]
