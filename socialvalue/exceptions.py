@@ -64,3 +64,7 @@ class FrameworkNotFoundError(SocialValueError):
 
 class ProxyValueError(SocialValueError):
     """A proxy value cannot be found or uplifted (e.g. the deflator series lacks a year)."""
+
+
+class ReportFormatError(SocialValueError):
+    """A report or template file name does not end in a format the toolkit can write."""

@@ -30,6 +30,7 @@ error_console = Console(stderr=True)
 # Single verbs that act on the whole installation (init, demo, serve) live in ``site``.
 SUBCOMMANDS: list[tuple[str, str]] = [
     ("audit", "audit"),
+    ("tender", "tender"),
 ]
 
 

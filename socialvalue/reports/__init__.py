@@ -1,0 +1,1 @@
+"""Reports: award reports in HTML, PDF and XLSX, with sensitivity charts."""
