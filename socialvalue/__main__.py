@@ -1,0 +1,5 @@
+"""``python -m socialvalue`` runs the CLI."""
+
+from socialvalue.commands import main
+
+main()
