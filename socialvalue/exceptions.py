@@ -43,6 +43,14 @@ class EvaluationFileError(SocialValueError):
         super().__init__("\n".join(lines))
 
 
+import typing  # noqa: E402  (appended section; keeps the frameworks package out of run-time imports)
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from socialvalue.frameworks.documents import FileProblem
+
+
 class FrameworkFileError(SocialValueError):
     """A framework, proxy value set or crosswalk file has problems; ``problems`` lists them all.
 
@@ -50,7 +58,7 @@ class FrameworkFileError(SocialValueError):
     Nothing from the file is used when this is raised.
     """
 
-    def __init__(self, problems: list[object] | tuple[object, ...]) -> None:
+    def __init__(self, problems: "Sequence[FileProblem]") -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
         heading = "1 problem" if count == 1 else f"{count} problems"
