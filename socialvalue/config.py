@@ -141,4 +141,5 @@ def get_settings() -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "setting"
-        raise ConfigurationError(f"{name} is not valid: {first['msg']}") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ConfigurationError(f"{name} is not valid: {message}") from None

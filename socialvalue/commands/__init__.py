@@ -62,21 +62,13 @@ _register()
 
 
 def main() -> None:
-    """Run the CLI, printing toolkit errors as one line instead of a traceback."""
-    try:
-        app(standalone_mode=False)
-    except SocialValueError as error:
-        error_console.print(f"[red]Error:[/red] {error}", highlight=False)
-        sys.exit(1)
-    except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except typer.Abort:
-        error_console.print("Aborted.")
-        sys.exit(1)
-    except Exception as error:  # click's usage errors arrive here in non-standalone mode
-        import click
+    """Run the CLI, printing toolkit errors as one line instead of a traceback.
 
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
+    Usage errors, ``--help`` and exit codes are handled by Typer's standalone mode; our own
+    :class:`SocialValueError` passes through it and is printed here.
+    """
+    try:
+        app()
+    except SocialValueError as error:
+        error_console.print(f"[red]Error:[/red] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)

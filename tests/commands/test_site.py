@@ -143,3 +143,10 @@ def test_it_initialises_a_fresh_sqlite_database_end_to_end(tmp_path: Path) -> No
     verify = _run_cli("audit", "verify", env=env, cwd=tmp_path)
     assert verify.returncode == 0, verify.stderr
     assert "1 events verified" in verify.stdout
+
+
+def test_it_exits_with_a_usage_error_for_an_unknown_command(tmp_path: Path) -> None:
+    result = _run_cli("bogus", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+    assert "Traceback" not in result.stderr
