@@ -16,11 +16,11 @@ demo: setup  ## Install, load demo data and serve the app at http://127.0.0.1:80
 	DEBUG=true $(UV) run socialvalue serve --host 127.0.0.1 --port 8000
 
 test: setup chromium  ## Install everything and run the whole test suite
-	$(UV) run pytest
+	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: setup  ## ruff and mypy
 	$(UV) run ruff check .
-	$(UV) run mypy socialvalue
+	SECRET_KEY=mypy-only $(UV) run mypy socialvalue
 
 setup: $(UV) .venv/.synced assets
 

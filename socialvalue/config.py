@@ -11,14 +11,14 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from socialvalue.exceptions import ConfigurationError
 
-SECRET_KEY_FILENAME = "secret_key"
+SECRET_KEY_FILENAME = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 def _parse_bool(name: str, value: object) -> bool:
@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     allowed_hosts
         ``ALLOWED_HOSTS``: comma-separated host names.
     secure_cookies
-        ``SECURE_COOKIES``: send session and CSRF cookies over HTTPS only. Defaults to ``not debug``.
+        ``SECURE_COOKIES``: send session and CSRF cookies over HTTPS only.
+        Defaults to ``not debug``.
     """
 
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")

@@ -18,7 +18,10 @@ from socialvalue.exceptions import SocialValueError
 
 app = typer.Typer(
     name="socialvalue",
-    help="Social Value Toolkit: evaluate tenders, monitor delivery and analyse spend for local wealth.",
+    help=(
+        "Social Value Toolkit: evaluate tenders, monitor delivery and analyse spend "
+        "for local wealth."
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

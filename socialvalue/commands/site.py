@@ -67,7 +67,8 @@ def init(
     if not admin_password:
         if not interactive:
             raise ConfigurationError(
-                "--admin-password (or SOCIALVALUE_ADMIN_PASSWORD) is required when not run interactively"
+                "--admin-password (or SOCIALVALUE_ADMIN_PASSWORD) is required "
+                "when not run interactively"
             )
         admin_password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -105,7 +106,7 @@ def serve(
     production: bool = typer.Option(
         False,
         "--production",
-        help="Run under gunicorn (several worker processes) instead of Django's development server.",
+        help="Run under gunicorn (worker processes) instead of the development server.",
     ),
     workers: int = typer.Option(3, help="Gunicorn worker processes (with --production)."),
 ) -> None:
@@ -118,7 +119,9 @@ def serve(
         )
     console.print(f"Serving the Social Value Toolkit at http://{host}:{port}/  (Ctrl+C to stop)")
     if production:
-        gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        gunicorn = shutil.which("gunicorn") or os.path.join(
+            os.path.dirname(sys.executable), "gunicorn"
+        )
         command = [
             gunicorn,
             "socialvalue.web.wsgi:application",

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from socialvalue.web.accounts.models import Membership, Network, Organisation, OrganisationKind, Role
+from socialvalue.web.accounts.models import (
+    Membership,
+    Network,
+    Organisation,
+    OrganisationKind,
+    Role,
+)
 from socialvalue.web.accounts.services import (
     membership_create,
     organisation_create,
@@ -19,7 +25,7 @@ from socialvalue.web.accounts.services import (
 )
 from socialvalue.web.audit.services import audit_record
 
-DEMO_PASSWORD = "social-value-demo"
+DEMO_PASSWORD = "social-value-demo"  # noqa: S105 - printed for the demo; never in production
 
 ORGANISATIONS = [
     # slug, name, kind, postcode
@@ -28,14 +34,24 @@ ORGANISATIONS = [
     ("kingsbridge-college", "Kingsbridge and Ribble College", OrganisationKind.BUYER, "KB3 2CE"),
     ("kingsbridge-homes", "Kingsbridge Community Homes", OrganisationKind.BUYER, "KB4 7HA"),
     ("westshire-county", "Westshire County Council", OrganisationKind.BUYER, "WS1 3CC"),
-    ("northgate-catering", "Northgate Catering Co-operative Ltd", OrganisationKind.SUPPLIER, "KB5 8NG"),
+    (
+        "northgate-catering",
+        "Northgate Catering Co-operative Ltd",
+        OrganisationKind.SUPPLIER,
+        "KB5 8NG",
+    ),
     ("ribble-roofing", "Ribble Valley Roofing Ltd", OrganisationKind.SUPPLIER, "KB7 2RR"),
-    ("greenway-transport", "Greenway Community Transport CIC", OrganisationKind.SUPPLIER, "KB6 1GT"),
+    (
+        "greenway-transport",
+        "Greenway Community Transport CIC",
+        OrganisationKind.SUPPLIER,
+        "KB6 1GT",
+    ),
     ("brightwork-fm", "Brightwork Facilities Management plc", OrganisationKind.SUPPLIER, "M1 4BF"),
     ("pennine-digital", "Pennine Digital Ltd", OrganisationKind.SUPPLIER, "WS9 5PD"),
 ]
 
-NETWORK = {
+NETWORK: dict[str, str] = {
     "slug": "kingsbridge-anchors",
     "name": "Kingsbridge Anchor Network",
     "description": (
@@ -43,14 +59,14 @@ NETWORK = {
         "and to ask suppliers for social value."
     ),
     "coordinator": "kingsbridge-city",
-    "members": [
-        "kingsbridge-city",
-        "kingsbridge-university",
-        "kingsbridge-college",
-        "kingsbridge-homes",
-        "westshire-county",
-    ],
 }
+NETWORK_MEMBERS = [
+    "kingsbridge-city",
+    "kingsbridge-university",
+    "kingsbridge-college",
+    "kingsbridge-homes",
+    "westshire-county",
+]
 
 
 @dataclass(frozen=True)
@@ -112,12 +128,12 @@ def demo_load() -> DemoLoadResult:
             slug=NETWORK["slug"],
             name=NETWORK["name"],
             description=NETWORK["description"],
-            coordinator=organisations[str(NETWORK["coordinator"])],
+            coordinator=organisations[NETWORK["coordinator"]],
         )
-        network.members.set([organisations[slug] for slug in NETWORK["members"]])
+        network.members.set([organisations[slug] for slug in NETWORK_MEMBERS])
         audit_record(
             action="network.created",
-            summary=f"Network {network.name} created with {len(NETWORK['members'])} members",
+            summary=f"Network {network.name} created with {len(NETWORK_MEMBERS)} members",
             organisation=network.coordinator,
             obj=network,
         )

@@ -40,8 +40,8 @@ def permission_required(perm: Perm) -> Callable[[ViewFunc], ViewFunc]:
         wrapped = rules_permission_required(
             str(perm), fn=_current_organisation, raise_exception=True
         )(view)
-        wrapped.required_permission = perm  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[no-any-return]
+        wrapped.required_permission = perm
+        return wrapped
 
     return decorator
 

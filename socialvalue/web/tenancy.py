@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -22,7 +23,7 @@ def get_in_organisation_or_404(
     """Return the object from ``queryset`` (already scoped to ``request.org``) or raise 404."""
     try:
         return queryset.get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         if queryset.model._default_manager.filter(**lookup).exists():
             audit_record(
                 action="access.denied",

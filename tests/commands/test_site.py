@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -40,7 +39,9 @@ def test_it_prints_the_version() -> None:
     assert result.output.strip() == f"socialvalue {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["init"], ["demo"], ["serve"], ["audit"], ["audit", "verify"]])
+@pytest.mark.parametrize(
+    "command", [[], ["init"], ["demo"], ["serve"], ["audit"], ["audit", "verify"]]
+)
 def test_it_has_help_for_every_command(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
@@ -51,8 +52,15 @@ def test_it_has_help_for_every_command(command: list[str]) -> None:
 def test_it_creates_the_first_admin_from_flags() -> None:
     result = runner.invoke(
         app,
-        ["init", "--admin-username", "root", "--admin-email", "root@example.org",
-         "--admin-password", "a-long-unusual-passphrase-42"],
+        [
+            "init",
+            "--admin-username",
+            "root",
+            "--admin-email",
+            "root@example.org",
+            "--admin-password",
+            "a-long-unusual-passphrase-42",
+        ],
     )
     assert result.exit_code == 0, result.output
     user = get_user_model().objects.get(username="root")
@@ -85,7 +93,11 @@ def test_it_loads_the_demo_once() -> None:
     second = runner.invoke(app, ["demo"])
     assert second.exit_code == 0
     assert "nothing changed" in second.output
-    assert counts == (Organisation.objects.count(), Membership.objects.count(), Network.objects.count())
+    assert counts == (
+        Organisation.objects.count(),
+        Membership.objects.count(),
+        Network.objects.count(),
+    )
     assert counts[0] == len(ORGANISATIONS)
     assert counts[1] == sum(len(user.memberships) for user in USERS)
     for user in USERS:
@@ -134,8 +146,13 @@ def test_it_reports_an_unreachable_database(tmp_path: Path) -> None:
 def test_it_initialises_a_fresh_sqlite_database_end_to_end(tmp_path: Path) -> None:
     env = {"SOCIALVALUE_VAR_DIR": str(tmp_path / "var")}
     result = _run_cli(
-        "init", "--admin-username", "root", "--admin-password", "a-long-unusual-passphrase-42",
-        env=env, cwd=tmp_path,
+        "init",
+        "--admin-username",
+        "root",
+        "--admin-password",
+        "a-long-unusual-passphrase-42",
+        env=env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "var" / "secret_key").is_file()

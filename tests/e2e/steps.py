@@ -29,8 +29,8 @@ def then_the_page_is_accessible(page: Any) -> None:
     """axe-core finds no serious or critical WCAG 2.2 A/AA violation on the page."""
     page.add_script_tag(path=str(AXE_SOURCE))
     results = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag',
-              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+        """() => axe.run(document, {runOnly: {type: 'tag', values: [
+              'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
     )
     problems = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"

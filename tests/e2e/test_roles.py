@@ -50,11 +50,15 @@ def test_it_makes_the_sign_in_page_accessible_with_a_working_error_summary(page:
 
 def test_it_switches_organisation(page: Any) -> None:
     given_i_am_signed_in_as(page, "analyst")
-    expect(page.locator("[data-testid=current-organisation]")).to_have_text("Kingsbridge City Council")
+    expect(page.locator("[data-testid=current-organisation]")).to_have_text(
+        "Kingsbridge City Council"
+    )
     page.get_by_role("link", name="Switch organisation").click()
     then_the_page_is_accessible(page)
     page.get_by_role("button", name="Work in Westshire County Council").click()
-    expect(page.locator("[data-testid=current-organisation]")).to_have_text("Westshire County Council")
+    expect(page.locator("[data-testid=current-organisation]")).to_have_text(
+        "Westshire County Council"
+    )
     expect(page.locator("h1")).to_have_text("Westshire County Council")
     then_the_page_is_accessible(page)
 

@@ -21,9 +21,7 @@ PUBLIC_VIEWS = {
 ALLOWED_NAMESPACES = {"admin"}
 
 
-def _walk(
-    patterns: list[Any], namespace: str = ""
-) -> Iterator[tuple[str, Any]]:
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
@@ -60,15 +58,25 @@ def test_it_keeps_public_views_public() -> None:
 
 
 # (url name, kwargs) → expected GET status per role. 302 is the sign-in redirect.
-ROLES = ["anonymous", "admin", "officer", "evaluator", "contract_manager", "analyst",
-         "coordinator", "supplier"]
+ROLES = [
+    "anonymous",
+    "admin",
+    "officer",
+    "evaluator",
+    "contract_manager",
+    "analyst",
+    "coordinator",
+    "supplier",
+]
 MATRIX: dict[str, dict[str, int]] = {
     "accounts:dashboard": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}},
     "accounts:switch_organisation": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}},
     "accounts:team": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:invite": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:network": {
-        "anonymous": 302, **{r: 403 for r in ROLES[1:]}, "coordinator": 200,
+        "anonymous": 302,
+        **{r: 403 for r in ROLES[1:]},
+        "coordinator": 200,
     },
     "audit:log": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:login": {"anonymous": 200},

@@ -54,6 +54,8 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "current_org": getattr(request, "org", None),
         "current_membership": getattr(request, "membership", None),
         "other_memberships": [
-            m for m in getattr(request, "memberships", []) if m != getattr(request, "membership", None)
+            m
+            for m in getattr(request, "memberships", [])
+            if m != getattr(request, "membership", None)
         ],
     }

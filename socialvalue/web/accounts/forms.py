@@ -64,7 +64,9 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = ROLES_BY_KIND[organisation.kind]
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in allowed]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r.value, r.label) for r in Role if r in allowed]
 
 
 class RoleForm(forms.Form):
@@ -73,7 +75,9 @@ class RoleForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = ROLES_BY_KIND[organisation.kind]
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in allowed]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r.value, r.label) for r in Role if r in allowed]
 
 
 class AcceptInvitationForm(forms.Form):

@@ -29,7 +29,7 @@ class CurrentOrganisationMiddleware:
         user = request.user
         if user.is_authenticated:
             memberships = memberships_for_user(user=user)
-            user._roles_by_org = {m.organisation_id: m.role for m in memberships}  # type: ignore[union-attr]
+            user._roles_by_org = {m.organisation_id: m.role for m in memberships}  # type: ignore[attr-defined]
             chosen = request.session.get(SESSION_KEY)
             current = next((m for m in memberships if m.organisation_id == chosen), None)
             if current is None and memberships:

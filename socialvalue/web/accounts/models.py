@@ -104,8 +104,10 @@ class Membership(models.Model):
         allowed = ROLES_BY_KIND[self.organisation.kind]
         if self.role not in allowed:
             raise ValidationError(
-                {"role": f"A {self.organisation.get_kind_display().lower()} cannot have "
-                 f"the role {self.get_role_display().lower()}."},
+                {
+                    "role": f"A {self.organisation.get_kind_display().lower()} cannot have "
+                    f"the role {self.get_role_display().lower()}."
+                },
                 code="role_not_allowed",
             )
 
@@ -164,3 +166,6 @@ class LoginFailure(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Failed sign-in for {self.username} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -18,7 +18,9 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
 
 
 def memberships_for_organisation(*, organisation: Organisation) -> QuerySet[Membership]:
-    return organisation.memberships.select_related("user").order_by("user__last_name", "user__username")
+    return organisation.memberships.select_related("user").order_by(
+        "user__last_name", "user__username"
+    )
 
 
 def invitations_pending(*, organisation: Organisation) -> list[Invitation]:
@@ -47,7 +49,9 @@ def network_member_summary(*, network: Network) -> list[dict[str, Any]]:
 
 def organisation_summary(*, organisation: Organisation) -> dict[str, Any]:
     counts = dict(
-        organisation.memberships.values_list("role").annotate(n=Count("id")).values_list("role", "n")
+        organisation.memberships.values_list("role")
+        .annotate(n=Count("id"))
+        .values_list("role", "n")
     )
     return {
         "people": sum(counts.values()),

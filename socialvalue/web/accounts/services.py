@@ -65,7 +65,9 @@ def login_failure_record(*, username: str, ip_address: str | None, throttled: bo
 
 
 @transaction.atomic
-def login_success_record(*, user: Any, organisation: Organisation | None, ip_address: str | None) -> None:
+def login_success_record(
+    *, user: Any, organisation: Organisation | None, ip_address: str | None
+) -> None:
     LoginFailure.objects.filter(username=user.get_username().lower()).delete()
     audit_record(
         action="auth.login",
@@ -129,7 +131,10 @@ def membership_create(
     membership.save()
     audit_record(
         action="membership.created",
-        summary=f"{user.get_username()} joined {organisation.name} as {membership.get_role_display()}",
+        summary=(
+            f"{user.get_username()} joined {organisation.name} "
+            f"as {membership.get_role_display()}"
+        ),
         actor=actor,
         organisation=organisation,
         obj=membership,
@@ -198,7 +203,10 @@ def invitation_create(
     invitation.save()
     audit_record(
         action="invitation.created",
-        summary=f"{invited_by.get_username()} invited {invitation.email} as {invitation.get_role_display()}",
+        summary=(
+            f"{invited_by.get_username()} invited {invitation.email} "
+            f"as {invitation.get_role_display()}"
+        ),
         actor=invited_by,
         organisation=organisation,
         obj=invitation,
@@ -225,7 +233,9 @@ def invitation_revoke(*, invitation: Invitation, actor: Any) -> None:
 def invitation_for_token(*, token: str) -> Invitation:
     """The usable invitation for ``token``, or :class:`InvitationError` saying why not."""
     invitation = (
-        Invitation.objects.select_related("organisation").filter(token_hash=_token_hash(token)).first()
+        Invitation.objects.select_related("organisation")
+        .filter(token_hash=_token_hash(token))
+        .first()
     )
     if invitation is None:
         raise InvitationError("This invitation link is not valid. Check you copied the whole link.")
@@ -233,9 +243,13 @@ def invitation_for_token(*, token: str) -> Invitation:
     if status == "accepted":
         raise InvitationError("This invitation has already been used. Sign in instead.")
     if status == "revoked":
-        raise InvitationError("This invitation was withdrawn. Ask your organisation admin for a new one.")
+        raise InvitationError(
+            "This invitation was withdrawn. Ask your organisation admin for a new one."
+        )
     if status == "expired":
-        raise InvitationError("This invitation has expired. Ask your organisation admin for a new one.")
+        raise InvitationError(
+            "This invitation has expired. Ask your organisation admin for a new one."
+        )
     return invitation
 
 
@@ -264,7 +278,9 @@ def invitation_accept(
     user.set_password(password)
     user.full_clean()
     user.save()
-    membership_create(user=user, organisation=invitation.organisation, role=invitation.role, actor=user)
+    membership_create(
+        user=user, organisation=invitation.organisation, role=invitation.role, actor=user
+    )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -12,7 +12,11 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/invite/", views.invite, name="invite"),
     path("team/members/<int:membership_id>/role/", views.change_role, name="change_role"),
-    path("team/invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    path(
+        "team/invitations/<int:invitation_id>/revoke/",
+        views.revoke_invitation,
+        name="revoke_invitation",
+    ),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("network/", views.network, name="network"),
     path("healthz", views.healthz, name="healthz"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -37,7 +38,7 @@ class SignInView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         memberships = selectors.memberships_for_user(user=user)
@@ -94,7 +95,10 @@ def switch_organisation(request: OrgHttpRequest) -> HttpResponse:
 def team(request: OrgHttpRequest) -> HttpResponse:
     assert request.org is not None
     members = selectors.memberships_for_organisation(organisation=request.org)
-    rows = [(m, RoleForm(initial={"role": m.role}, organisation=request.org, prefix=f"m{m.pk}")) for m in members]
+    rows = [
+        (m, RoleForm(initial={"role": m.role}, organisation=request.org, prefix=f"m{m.pk}"))
+        for m in members
+    ]
     return render(
         request,
         "accounts/team.html",
@@ -125,16 +129,25 @@ def change_role(request: OrgHttpRequest, membership_id: int) -> HttpResponse:
         return render(
             request,
             "accounts/team.html#member-row",
-            {"member": membership, "form": RoleForm(initial={"role": membership.role},
-                                                    organisation=request.org,
-                                                    prefix=f"m{membership.pk}"),
-             "row_error": error, "row_saved": not error},
+            {
+                "member": membership,
+                "form": RoleForm(
+                    initial={"role": membership.role},
+                    organisation=request.org,
+                    prefix=f"m{membership.pk}",
+                ),
+                "row_error": error,
+                "row_saved": not error,
+            },
         )
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"{membership.user.get_full_name() or membership.user} is now "
-                                  f"{membership.get_role_display().lower()}.")
+        messages.success(
+            request,
+            f"{membership.user.get_full_name() or membership.user} is now "
+            f"{membership.get_role_display().lower()}.",
+        )
     return redirect("accounts:team")
 
 
@@ -150,8 +163,14 @@ def invite(request: OrgHttpRequest) -> HttpResponse:
             role=form.cleaned_data["role"],
             invited_by=request.user,
         )
-        link = request.build_absolute_uri(reverse("accounts:accept_invitation", args=[issued.token]))
-        return render(request, "accounts/invitation_created.html", {"invitation": issued.invitation, "link": link})
+        link = request.build_absolute_uri(
+            reverse("accounts:accept_invitation", args=[issued.token])
+        )
+        return render(
+            request,
+            "accounts/invitation_created.html",
+            {"invitation": issued.invitation, "link": link},
+        )
     return render(
         request,
         "accounts/invite.html",
@@ -163,7 +182,9 @@ def invite(request: OrgHttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_TEAM)
 def revoke_invitation(request: OrgHttpRequest, invitation_id: int) -> HttpResponse:
     assert request.org is not None
-    invitation = get_in_organisation_or_404(request, request.org.invitations.all(), pk=invitation_id)
+    invitation = get_in_organisation_or_404(
+        request, request.org.invitations.all(), pk=invitation_id
+    )
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
     except InvitationError as error:
@@ -182,7 +203,9 @@ def accept_invitation(request: OrgHttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token=token)
     except InvitationError as error:
-        return render(request, "accounts/invitation_unusable.html", {"reason": str(error)}, status=410)
+        return render(
+            request, "accounts/invitation_unusable.html", {"reason": str(error)}, status=410
+        )
     if request.user.is_authenticated:
         logout(request)
     form = AcceptInvitationForm(request.POST or None)
@@ -190,7 +213,9 @@ def accept_invitation(request: OrgHttpRequest, token: str) -> HttpResponse:
         try:
             user = services.invitation_accept(token=token, **form.cleaned_data)
         except InvitationError as error:
-            return render(request, "accounts/invitation_unusable.html", {"reason": str(error)}, status=410)
+            return render(
+                request, "accounts/invitation_unusable.html", {"reason": str(error)}, status=410
+            )
         except ValidationError as error:
             form.add_error("password", error)
         else:
@@ -198,7 +223,9 @@ def accept_invitation(request: OrgHttpRequest, token: str) -> HttpResponse:
             request.session[SESSION_KEY] = invitation.organisation_id
             messages.success(request, f"Welcome to {invitation.organisation.name}.")
             return redirect("accounts:dashboard")
-    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )
 
 
 @require_GET

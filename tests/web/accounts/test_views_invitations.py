@@ -13,12 +13,19 @@ from socialvalue.web.accounts.services import invitation_create
 from socialvalue.web.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-GOOD = {"first_name": "Ivy", "last_name": "Newton", "username": "ivy", "password": "a-long-unusual-passphrase-42"}
+GOOD = {
+    "first_name": "Ivy",
+    "last_name": "Newton",
+    "username": "ivy",
+    "password": "a-long-unusual-passphrase-42",
+}
 
 
 def _invite(city: Any, role: str = "evaluator") -> str:
     admin = get_user_model().objects.get(username="alice")
-    return invitation_create(organisation=city, email="Ivy@Example.org", role=role, invited_by=admin).token
+    return invitation_create(
+        organisation=city, email="Ivy@Example.org", role=role, invited_by=admin
+    ).token
 
 
 def test_it_creates_an_invitation_link_shown_once(client_for: Any) -> None:
@@ -108,7 +115,9 @@ def test_it_refuses_a_taken_username(client: Any, city: Any) -> None:
     response = client.post(
         reverse("accounts:accept_invitation", args=[token]), {**GOOD, "username": "OLIVIA"}
     )
-    assert {e.code for e in response.context["form"].errors.as_data()["username"]} == {"username_taken"}
+    assert {e.code for e in response.context["form"].errors.as_data()["username"]} == {
+        "username_taken"
+    }
 
 
 def test_it_hides_another_organisations_invitation(client_for: Any, county: Any) -> None:

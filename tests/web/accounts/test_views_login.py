@@ -74,5 +74,7 @@ def test_it_requires_csrf_on_sign_in(city: Any) -> None:
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("accounts:login"), {"username": "olivia", "password": TEST_PASSWORD})
+    response = strict.post(
+        reverse("accounts:login"), {"username": "olivia", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 403

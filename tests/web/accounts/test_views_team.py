@@ -98,4 +98,7 @@ def test_it_refuses_the_wrong_role(client_for: Any) -> None:
 
 def test_it_refuses_get_on_change_role(client_for: Any) -> None:
     member = _membership("evan")
-    assert client_for("admin").get(reverse("accounts:change_role", args=[member.pk])).status_code == 405
+    assert (
+        client_for("admin").get(reverse("accounts:change_role", args=[member.pk])).status_code
+        == 405
+    )

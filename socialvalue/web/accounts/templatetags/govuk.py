@@ -24,7 +24,9 @@ def _widget_kind(field: BoundField) -> str:
 
 
 @register.simple_tag
-def govuk_field(field: BoundField, label_class: str = "govuk-label--s", width: str = "") -> SafeString:
+def govuk_field(
+    field: BoundField, label_class: str = "govuk-label--s", width: str = ""
+) -> SafeString:
     """Render one field with the GOV.UK classes and an ``id_<name>`` the error summary links to."""
     kind = _widget_kind(field)
     css = {
@@ -43,7 +45,7 @@ def govuk_field(field: BoundField, label_class: str = "govuk-label--s", width: s
         described_by.append(f"{field.auto_id}-hint")
     if field.errors:
         described_by.append(f"{field.auto_id}-error")
-    attrs = {"class": css}
+    attrs: dict[str, str | bool] = {"class": css}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     context = {
