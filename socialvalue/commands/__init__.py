@@ -34,6 +34,7 @@ error_console = Console(stderr=True)
 SUBCOMMANDS: list[tuple[str, str]] = [
     ("audit", "audit"),
     ("tender", "tender"),
+    ("framework", "framework"),
 ]
 
 

@@ -182,6 +182,8 @@ class _MarkedAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             target = super().compose_node(parent, index)
+            if target is None:  # pragma: no cover - an alias always resolves or raises
+                return None
             return _AliasNode(target, event.start_mark, event.end_mark)
         return super().compose_node(parent, index)
 

@@ -399,7 +399,6 @@ def _finish(data: Any, lines: LineIndex, problems: list[FileProblem], file: str)
     return proxy_set_from_document(data)
 
 
-
 # --- built-in open sets ----------------------------------------------------------------------
 
 
