@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from socialvalue.exceptions import ConfigurationError
@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     debug: bool = False
-    var_dir: Path = Path("var")
+    var_dir: Path = Field(Path("var"), validation_alias="SOCIALVALUE_VAR_DIR")
     database_url: str = ""
     secret_key: str = ""
     allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost"]
@@ -82,6 +82,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return list(value)  # type: ignore[call-overload]
+
+    @classmethod
+    def environment_names(cls) -> dict[str, str]:
+        """Field name → the environment variable that sets it (for docs and their test)."""
+        return {
+            name: str(field.validation_alias or name).upper()
+            for name, field in cls.model_fields.items()
+        }
 
     @property
     def resolved_var_dir(self) -> Path:

@@ -10,12 +10,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-# Test settings: a fixed key, cookies usable over the live server's plain HTTP, and a var
-# folder that is not the developer's own.
-os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
-os.environ.setdefault("SECURE_COOKIES", "false")
-os.environ.setdefault("SOCIALVALUE_VAR_DIR", str(REPO_ROOT / "var" / "test"))
-
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

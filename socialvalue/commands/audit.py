@@ -25,3 +25,4 @@ def verify() -> None:
             f"({report.checked} events before it are intact)"
         )
     console.print(f"Audit trail intact: {report.checked} events verified.")
+    console.print(f"Last hash: {report.last_hash}", highlight=False)

@@ -19,7 +19,8 @@ runner = CliRunner()
 
 
 def _run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    ours = {"SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE", "SOCIALVALUE_VAR_DIR"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "-m", "socialvalue", *args],
         env={**clean, **env},

@@ -58,6 +58,8 @@ class ChainProblem:
 class ChainReport:
     checked: int
     problem: ChainProblem | None
+    #: The hash of the last intact event: keep it outside the database as an anchor.
+    last_hash: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
@@ -82,18 +84,20 @@ def verify_chain(events: Iterable[tuple[Mapping[str, Any], str, str]]) -> ChainR
                 reason = f"event {expected_sequence} is missing (next stored event is {sequence})"
             else:
                 reason = f"event {sequence} appears twice or out of order"
-            return ChainReport(checked, ChainProblem(expected_sequence, reason))
+            return ChainReport(checked, ChainProblem(expected_sequence, reason), previous_hash)
         if stored_previous != previous_hash:
             return ChainReport(
                 checked,
                 ChainProblem(sequence, f"event {sequence} does not link to event {sequence - 1}"),
+                previous_hash,
             )
         if event_hash(fields, previous_hash) != stored_hash:
             return ChainReport(
                 checked,
                 ChainProblem(sequence, f"event {sequence} was changed after it was recorded"),
+                previous_hash,
             )
         previous_hash = stored_hash
         expected_sequence += 1
         checked += 1
-    return ChainReport(checked, None)
+    return ChainReport(checked, None, previous_hash)

@@ -48,9 +48,11 @@ def test_it_hashes_the_canonical_json_with_sha256() -> None:
 
 
 def test_it_accepts_an_intact_chain() -> None:
-    report = verify_chain(_chain(["a", "b", "c"]))
+    events = _chain(["a", "b", "c"])
+    report = verify_chain(events)
     assert report.ok
     assert report.checked == 3
+    assert report.last_hash == events[-1][2]
 
 
 def test_it_finds_a_changed_event() -> None:

@@ -1,0 +1,18 @@
+"""Settings for the test run: the app's own settings with test-only environment defaults.
+
+Set here rather than in ``conftest.py`` because pytest-django imports the settings before it
+loads any conftest.
+"""
+
+import os
+from pathlib import Path
+
+# A fixed key, cookies usable over the live server's plain HTTP, and a var folder that is not
+# the developer's own.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault(
+    "SOCIALVALUE_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+)
+
+from socialvalue.web.settings import *  # noqa: E402, F403
