@@ -103,7 +103,7 @@ def explain_component(evaluation: Evaluation, bid: BidResult, component: Compone
         else:
             per_point = display_money(bid.price_per_quality_point, currency)
             return (
-                f"{component.name}: {price} ÷ {display_points(bid.quality_points)} quality "
+                f"{component.name}: {price} / {display_points(bid.quality_points)} quality "
                 f"points = {per_point} per quality point (the lowest wins)."
             )
         return f"{component.name}: {price}; {working} = {points} points."
@@ -130,7 +130,7 @@ def explain_component(evaluation: Evaluation, bid: BidResult, component: Compone
     sentence = (
         f"{component.name}: scored {display_number(component.raw)} out of "
         f"{display_number(scale.maximum)}{descriptor}; {weight} x "
-        f"{display_number(component.raw)} ÷ {display_number(scale.maximum)} = {points} points."
+        f"{display_number(component.raw)} / {display_number(scale.maximum)} = {points} points."
     )
     if component.reason:
         sentence += f" Reason: {component.reason}"

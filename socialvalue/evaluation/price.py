@@ -154,6 +154,6 @@ FORMULAS: dict[PriceMethod, str] = {
     PriceMethod.BENCHMARK: (
         "weight x min(1, max(0, (zero-score price - price) / (zero-score price - benchmark)))"
     ),
-    PriceMethod.PRICE_PER_QUALITY_POINT: "price ÷ quality points (lowest wins)",
+    PriceMethod.PRICE_PER_QUALITY_POINT: "price / quality points (lowest wins)",
 }
 """Each method's formula in plain symbols, for reports and explanations."""
