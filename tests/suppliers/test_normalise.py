@@ -1,0 +1,165 @@
+"""Tests for supplier name normalisation: each rule, then properties over arbitrary text."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from socialvalue.suppliers.normalise import (
+    legal_form,
+    name_variants,
+    normalise_name,
+    split_trading_name,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ACME LTD", "acme"),
+        ("Acme Limited", "acme"),
+        ("acme ltd.", "acme"),
+        ("  ACME   LIMITED  ", "acme"),
+        ("Acme PLC", "acme"),
+        ("Acme Public Limited Company", "acme"),
+        ("Acme LLP", "acme"),
+        ("Acme Limited Liability Partnership", "acme"),
+        ("Acme CIC", "acme"),
+        ("Acme Community Interest Company", "acme"),
+        ("Acme CIO", "acme"),
+        ("Acme Charitable Incorporated Organisation", "acme"),
+        ("Acme Co-operative", "acme"),
+        ("Acme Co-op Limited", "acme"),
+        ("Acme Cyf", "acme"),
+        ("Acme Cyfyngedig", "acme"),
+        ("Acme CCC", "acme"),
+        ("Acme Cwmni Buddiant Cymunedol", "acme"),
+    ],
+)
+def test_it_removes_legal_forms(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Smith & Jones Ltd", "smith and jones"),
+        ("Smith and Jones Limited", "smith and jones"),
+        ("Smith + Jones", "smith and jones"),
+        ("O'Brien's Plumbing", "obriens plumbing"),
+        ("A.B.C. Ltd", "abc"),
+        ("A B C LIMITED", "abc"),
+        ("Acme-Roofing (Holdings) Ltd", "acme roofing holdings"),
+        ("Café Nero", "cafe nero"),
+        ("The Acme Group", "acme group"),
+        ("ACME GROUP, THE", "acme group"),
+        ('"""RED BAND"" CHEMICAL COMPANY, LIMITED', "red band chemical co"),
+    ],
+)
+def test_it_folds_case_punctuation_and_ampersands(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "ACME (NW) LTD",
+        "Acme (North West) Limited",
+        "ACME (UK) LTD",
+        "Acme Ltd (Lancashire)",
+        "Acme",
+    ],
+)
+def test_it_drops_bracketed_regions(raw: str) -> None:
+    assert normalise_name(raw) == "acme"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Smith & Co", "smith and co"),
+        ("Smith and Company Limited", "smith and co"),
+        ("Acme Intl Grp", "acme international group"),
+        ("Acme Hldgs", "acme holdings"),
+        ("Acme Bros", "acme brothers"),
+    ],
+)
+def test_it_spells_common_abbreviations_one_way(raw: str, expected: str) -> None:
+    assert normalise_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "legal", "trading"),
+    [
+        ("ACME (NW) LTD t/a Acme Roofing", "ACME (NW) LTD", "Acme Roofing"),
+        ("J Bloggs T/As Bloggs Plumbing", "J Bloggs", "Bloggs Plumbing"),
+        ("J Bloggs trading as Bloggs Plumbing", "J Bloggs", "Bloggs Plumbing"),
+        ("J Bloggs (t/a Bloggs Plumbing)", "J Bloggs", "Bloggs Plumbing"),
+        ("Stata Tata Ltd", "Stata Tata Ltd", None),
+    ],
+)
+def test_it_splits_trading_names(raw: str, legal: str, trading: str | None) -> None:
+    assert split_trading_name(raw) == (legal, trading)
+
+
+def test_it_keeps_the_legal_entity_as_the_key_and_the_trading_name_as_a_variant() -> None:
+    assert normalise_name("ACME (NW) LTD t/a Acme Roofing") == "acme"
+    assert name_variants("ACME (NW) LTD t/a Acme Roofing") == ("acme", "acme roofing")
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "!", "!?", "---", "(…)", "LTD", "! LIMITED", "The"])
+def test_it_gives_empty_keys_for_names_without_words(raw: str) -> None:
+    assert normalise_name(raw) == ""
+    assert name_variants(raw) == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Acme Ltd", "ltd"),
+        ("Acme Limited", "ltd"),
+        ("Cwmni Da Cyf", "ltd"),
+        ("Acme PLC", "plc"),
+        ("Acme CCC", "plc"),
+        ("Acme LLP", "llp"),
+        ("Acme CIC", "cic"),
+        ("Acme Community Interest Company", "cic"),
+        ("Acme CIO", "cio"),
+        ("Midcounties Co-operative", "coop"),
+        ("Acme Roofing", None),
+        ("J Bloggs t/a Bloggs Ltd", None),
+    ],
+)
+def test_it_reads_the_legal_form(raw: str, expected: str | None) -> None:
+    assert legal_form(raw) == expected
+
+
+@given(st.text())
+def test_it_never_raises_and_is_idempotent(raw: str) -> None:
+    once = normalise_name(raw)
+    assert normalise_name(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+_ascii_words = st.lists(
+    st.text(alphabet=string.ascii_letters + string.digits, min_size=1, max_size=8),
+    min_size=1,
+    max_size=5,
+)
+
+
+@given(_ascii_words)
+def test_it_ignores_case(words: list[str]) -> None:
+    raw = " ".join(words)
+    assert normalise_name(raw.upper()) == normalise_name(raw.lower()) == normalise_name(raw)
+
+
+@given(_ascii_words, st.sampled_from([",", ".", ";", "!", "?", '"', "*", "/", ":"]))
+def test_it_ignores_punctuation_between_and_around_words(words: list[str], mark: str) -> None:
+    plain = " ".join(words)
+    punctuated = " ".join(f"{mark}{word}{mark}" for word in words)
+    assert normalise_name(punctuated) == normalise_name(plain)
