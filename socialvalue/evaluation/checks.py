@@ -12,6 +12,7 @@ and Part B.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -59,8 +60,8 @@ def abnormally_low_flags(
     for bidder, price in priced.items():
         others_mean = (total - price) / (len(priced) - 1)
         below_mean = (others_mean - price) / others_mean * HUNDRED
-        higher = [other for other in ordered if other > price]
-        next_lowest = higher[0] if higher else None
+        position = bisect_right(ordered, price)
+        next_lowest = ordered[position] if position < len(ordered) else None
         below_next = (
             (next_lowest - price) / next_lowest * HUNDRED if next_lowest is not None else None
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from socialvalue.evaluation.model import CriterionKind, Tender
 
@@ -31,9 +31,12 @@ class Flag:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Component:
+class Component(NamedTuple):
     """How one criterion contributed to one bid's total.
+
+    An immutable record like the others, but a named tuple: an evaluation builds one per bid per
+    criterion (500,000 for 10,000 bids on 50 criteria) and a named tuple is built several times
+    faster than a frozen dataclass.
 
     Attributes
     ----------

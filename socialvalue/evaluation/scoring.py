@@ -21,7 +21,7 @@ All arithmetic is :class:`~decimal.Decimal` in a 34-digit context; nothing is ro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Context, Decimal, localcontext
 
 from socialvalue.evaluation.checks import abnormally_low_flags, policy_findings
@@ -36,7 +36,7 @@ from socialvalue.evaluation.model import (
 from socialvalue.evaluation.price import FORMULAS, price_per_quality_point, price_shares
 from socialvalue.evaluation.rank import rank_bids
 from socialvalue.evaluation.results import BidResult, Component, Evaluation, Reason
-from socialvalue.evaluation.validation import needs_commitment, validate_tender
+from socialvalue.evaluation.validation import needs_commitment, needs_score, validate_tender
 from socialvalue.exceptions import EvaluationFileError
 
 SCORING_CONTEXT = Context(prec=34)
@@ -93,12 +93,13 @@ def _evaluate(tender: Tender) -> Evaluation:
             shares[criterion.id] = _relative_to_best(criterion, compliant, values)
 
     pqp = tender.uses_price_per_quality_point()
+    plan = _plan(tender, weights)
+    cache: list[dict[Decimal | bool, tuple[Decimal, Decimal, str]]] = [{} for _ in plan]
     results: list[BidResult] = []
     for order, bid in enumerate(tender.bids):
         excluded = bool(reasons[bid.bidder])
-        components = _components(tender, bid, weights, shares, raws, excluded=excluded)
-        top_ids = {criterion.id for criterion in tender.criteria}
-        top = [component for component in components if component.criterion_id in top_ids]
+        components = _components(plan, bid, shares, raws, excluded=excluded, cache=cache)
+        top = [component for component in components if component.parent_id is None]
         bid_reasons = list(reasons[bid.bidder])
         total: Decimal | None = None
         quality: Decimal | None = None
@@ -215,62 +216,116 @@ def _relative_to_best(
     return {bidder: ratio / best for bidder, ratio in ratios.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One criterion in tree order, with what scoring it needs worked out once per tender."""
+
+    criterion: Criterion
+    parent: str | None
+    depth: int
+    weight: Decimal
+    children: tuple[int, ...]  # indices of the direct children's steps (groups only)
+    on_scale: bool  # scored by evaluators on a scale: the common case, taken on a fast path
+    label: str
+
+
+def _plan(tender: Tender, weights: Mapping[str, Decimal]) -> tuple[_Step, ...]:
+    steps: list[_Step] = []
+
+    def visit(criterion: Criterion, parent: str | None, depth: int) -> int:
+        index = len(steps)
+        steps.append(
+            _Step(criterion, parent, depth, weights[criterion.id], (), False, criterion.label)
+        )
+        children = tuple(visit(child, criterion.id, depth + 1) for child in criterion.children)
+        on_scale = (
+            not children
+            and criterion.scale is not None
+            and needs_score(criterion)
+            and criterion.kind is not CriterionKind.PASS_FAIL
+        )
+        steps[index] = replace(steps[index], children=children, on_scale=on_scale)
+        return index
+
+    for criterion in tender.criteria:
+        visit(criterion, None, 0)
+    return tuple(steps)
+
+
 def _components(
-    tender: Tender,
+    plan: tuple[_Step, ...],
     bid: Bid,
-    weights: Mapping[str, Decimal],
     shares: Mapping[str, Mapping[str, Decimal]],
     raws: Mapping[str, Mapping[str, Decimal]],
     *,
     excluded: bool,
+    cache: list[dict[Decimal | bool, tuple[Decimal, Decimal, str]]],
 ) -> tuple[Component, ...]:
-    components: list[Component] = []
+    """Every component of one bid, in tree order.
 
-    def visit(criterion: Criterion, parent: str | None, depth: int) -> Decimal | None:
-        weight = weights[criterion.id]
-        if criterion.is_group:
-            index = len(components)
-            components.append(
-                Component(
-                    criterion.id,
-                    criterion.label,
-                    criterion.kind,
-                    parent,
-                    depth,
-                    None,
-                    None,
-                    weight,
-                    None,
-                    "sum of the parts",
-                )
-            )
-            parts = [visit(child, criterion.id, depth + 1) for child in criterion.children]
-            points = (
-                None
-                if any(part is None for part in parts)
-                else sum((part for part in parts if part is not None), ZERO)
-            )
-            share = points / weight if points is not None and weight > ZERO else None
+    ``cache`` holds, per step, the share, points and descriptor already worked out for each
+    score value, so a tender with many bids divides once per distinct score, not once per bid.
+    """
+    components: list[Component | None] = [None] * len(plan)
+    scores = bid.scores
+    # Leaves first (any order), then groups from the bottom up, so each group sums its parts.
+    for index, step in enumerate(plan):
+        if step.children:
+            continue
+        criterion = step.criterion
+        if step.on_scale:
+            score = scores[criterion.id]
+            value = score.value
+            worked = cache[index].get(value)
+            if worked is None:
+                assert not isinstance(value, bool)
+                assert criterion.scale is not None
+                share = value / criterion.scale.maximum
+                descriptor = criterion.scale.descriptor_for(value)
+                worked = cache[index][value] = (share, step.weight * share, descriptor)
             components[index] = Component(
                 criterion.id,
-                criterion.label,
+                step.label,
                 criterion.kind,
-                parent,
-                depth,
-                None,
-                share,
-                weight,
-                points,
-                "sum of the parts",
+                step.parent,
+                step.depth,
+                value,
+                worked[0],
+                step.weight,
+                worked[1],
+                SCALE_FORMULA,
+                score.reason,
+                worked[2],
             )
-            return points
-        component = _leaf_component(criterion, bid, weight, shares, raws, parent, depth, excluded)
-        components.append(component)
-        return component.points
-
-    for criterion in tender.criteria:
-        visit(criterion, None, 0)
-    return tuple(components)
+        else:
+            components[index] = _leaf_component(
+                criterion, bid, step.weight, shares, raws, step.parent, step.depth, excluded
+            )
+    for index in range(len(plan) - 1, -1, -1):
+        step = plan[index]
+        if not step.children:
+            continue
+        points: Decimal | None = ZERO
+        for child in step.children:
+            part = components[child]
+            if part is None or part.points is None or points is None:
+                points = None
+            else:
+                points = points + part.points
+        group_share = points / step.weight if points is not None and step.weight > ZERO else None
+        components[index] = Component(
+            step.criterion.id,
+            step.criterion.label,
+            step.criterion.kind,
+            step.parent,
+            step.depth,
+            None,
+            group_share,
+            step.weight,
+            points,
+            "sum of the parts",
+        )
+    return tuple(component for component in components if component is not None)
 
 
 def _leaf_component(

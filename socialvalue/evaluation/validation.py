@@ -240,8 +240,11 @@ def _check_bids(tender: Tender) -> list[Problem]:
         problems.append(Problem("bids", "add at least one bid", "missing"))
     names = Counter(bid.bidder for bid in tender.bids)
     leaves = tender.leaves()
-    known = {criterion.id: criterion for criterion in leaves}
     price_needed = needs_price(tender)
+    scored = [criterion for criterion in leaves if needs_score(criterion)]
+    committed = [criterion for criterion in leaves if needs_commitment(criterion)]
+    scored_ids = {criterion.id for criterion in scored}
+    committed_ids = {criterion.id for criterion in committed}
     for index, bid in enumerate(tender.bids):
         path = f"bids[{index}]"
         if not bid.bidder:
@@ -257,23 +260,33 @@ def _check_bids(tender: Tender) -> list[Problem]:
             problems.append(
                 Problem(f"{path}.price", "a price must be more than 0", "price_not_positive")
             )
-        for criterion in leaves:
-            score_path = f"{path}.scores.{criterion.id}"
+        for criterion in scored:
             score = bid.scores.get(criterion.id)
-            if needs_score(criterion) and score is None:
+            if score is None:
                 problems.append(
-                    Problem(score_path, f"give a score for {criterion.label}", "missing_score")
-                )
-            elif score is not None and needs_score(criterion):
-                problems.extend(_check_score(criterion, score.value, score_path))
-            if needs_commitment(criterion):
-                problems.extend(
-                    _check_commitment(
-                        criterion, bid.commitments.get(criterion.id), f"{path}.commitments"
+                    Problem(
+                        f"{path}.scores.{criterion.id}",
+                        f"give a score for {criterion.label}",
+                        "missing_score",
                     )
                 )
+            elif criterion.scale is not None and not isinstance(score.value, bool):
+                if not criterion.scale.allows(score.value):
+                    problems.extend(
+                        _check_score(criterion, score.value, f"{path}.scores.{criterion.id}")
+                    )
+            else:
+                problems.extend(
+                    _check_score(criterion, score.value, f"{path}.scores.{criterion.id}")
+                )
+        for criterion in committed:
+            problems.extend(
+                _check_commitment(
+                    criterion, bid.commitments.get(criterion.id), f"{path}.commitments"
+                )
+            )
         for criterion_id in bid.scores:
-            if criterion_id not in known or not needs_score(known[criterion_id]):
+            if criterion_id not in scored_ids:
                 problems.append(
                     Problem(
                         f"{path}.scores.{criterion_id}",
@@ -282,7 +295,7 @@ def _check_bids(tender: Tender) -> list[Problem]:
                     )
                 )
         for criterion_id in bid.commitments:
-            if criterion_id not in known or not needs_commitment(known[criterion_id]):
+            if criterion_id not in committed_ids:
                 problems.append(
                     Problem(
                         f"{path}.commitments.{criterion_id}",
