@@ -67,7 +67,12 @@ def list_frameworks() -> None:
     """List the built-in frameworks."""
     table = Table(title="Built-in social value frameworks")
     for column in ("id", "name", "version", "publisher", "outcomes", "measures"):
-        table.add_column(column, justify="right" if column in {"outcomes", "measures"} else "left")
+        table.add_column(
+            column,
+            justify="right" if column in {"outcomes", "measures"} else "left",
+            no_wrap=column == "id",
+            overflow="fold",
+        )
     for framework_id in builtin_framework_ids():
         framework = load_builtin_framework(framework_id)
         table.add_row(
@@ -270,7 +275,7 @@ def crosswalk(
     links = load_builtin_crosswalk()
     table = Table(title=f"Crosswalk from {framework.id}")
     for column in ("node", "relation", "to", "title"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "title", overflow="fold")
     others = {other: load_builtin_framework(other) for other in builtin_framework_ids()}
     node_ids = [outcome.id for _, outcome in framework.iter_outcomes()]
     node_ids += [measure.id for _, measure in framework.iter_measures()]
@@ -296,7 +301,7 @@ def proxies_list() -> None:
     """List the open proxy value sets shipped with the toolkit."""
     table = Table(title="Open proxy value sets")
     for column in ("id", "name", "licence", "as of", "values"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in {"id", "licence"}, overflow="fold")
     for set_id in builtin_proxy_set_ids():
         proxy_set = load_builtin_proxy_set(set_id)
         table.add_row(
@@ -321,7 +326,12 @@ def proxies_show(
     )
     table = Table(title=f"{proxy_set.name} ({proxy_set.licence})")
     for column in ("id", "£ per unit", "per", "price year", "verification", "source"):
-        table.add_column(column, justify="right" if column == "£ per unit" else "left")
+        table.add_column(
+            column,
+            justify="right" if column == "£ per unit" else "left",
+            no_wrap=column in {"id", "£ per unit"},
+            overflow="fold",
+        )
     for value in proxy_set.values:
         table.add_row(
             value.id,

@@ -137,8 +137,32 @@ def _nodes(
         yield from _nodes(outcome.get("outcomes", []), outcome["id"])
 
 
+_MEASURE_DEFAULTS: dict[str, Any] = {
+    "direction": "higher_is_better",
+    "provenance": "published",
+    "counting": {
+        "local_only": False,
+        "exclusive_group": None,
+        "count_each_year": True,
+        "minimum": None,
+        "maximum": None,
+        "whole_numbers": False,
+        "pro_rata_partial_year": False,
+    },
+}
+_OUTCOME_DEFAULTS: dict[str, Any] = {"kind": "outcome", "provenance": "published"}
+
+
 def _own_fields(node: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in node.items() if key not in {"outcomes", "measures"}}
+    """A node's fields without its children, with defaults filled in so resets show plainly."""
+    fields = {key: value for key, value in node.items() if key not in {"outcomes", "measures"}}
+    defaults = _MEASURE_DEFAULTS if "unit" in node else _OUTCOME_DEFAULTS
+    for key, default in defaults.items():
+        if isinstance(default, dict):
+            fields[key] = {**default, **fields.get(key, {})}
+        else:
+            fields.setdefault(key, default)
+    return fields
 
 
 def _without(document: Mapping[str, Any], key: str) -> dict[str, Any]:

@@ -124,15 +124,22 @@ def test_it_accepts_or_reports_precisely_a_mutated_framework(framework, mutation
     document = mutate(copy.deepcopy(framework_to_document(framework)), mutation, choice)
     text = document_to_yaml(document)
 
+    problems = _problems_of(text)
+    for problem in problems:
+        assert problem.file == "mutated.yaml"
+        assert problem.code in KNOWN_CODES, problem
+        assert problem.line is not None
+        assert 1 <= problem.line <= text.count("\n") + 1, problem
+        assert _path_exists(document, problem.path) or problem.code == "unknown_field", problem
+
+
+def _problems_of(text: str) -> tuple:
+    """The problems loading the text reports (none when it loads)."""
     try:
         load_framework_text(text, file="mutated.yaml")
     except FrameworkFileError as error:
-        assert error.problems
-        for problem in error.problems:
-            assert problem.file == "mutated.yaml"
-            assert problem.code in KNOWN_CODES, problem
-            assert problem.line is not None and 1 <= problem.line <= text.count("\n") + 1
-            assert _path_exists(document, problem.path) or problem.code == "unknown_field", problem
+        return error.problems
+    return ()
 
 
 def _path_exists(document, path: str) -> bool:
