@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "simple_history",
     "socialvalue.web.accounts",
     "socialvalue.web.audit",
+    "socialvalue.web.frameworks",
+    "socialvalue.web.tenders",
 ]
 
 MIDDLEWARE = [

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("socialvalue.web.accounts.urls")),
     path("audit/", include("socialvalue.web.audit.urls")),
+    path("frameworks/", include("socialvalue.web.frameworks.urls")),
+    path("tenders/", include("socialvalue.web.tenders.urls")),
     path("admin/", admin.site.urls),
 ]
