@@ -27,6 +27,9 @@ class Perm(StrEnum):
     MANAGE_TEAM = "accounts.manage_team"
     VIEW_NETWORK = "accounts.view_network"
     VIEW_AUDIT_LOG = "audit.view_log"
+    VIEW_FRAMEWORKS = "frameworks.view"
+    MANAGE_FRAMEWORKS = "frameworks.manage"
+    # Tenders (socialvalue/web/tenders/rules.py) add theirs below.
 
 
 def _current_organisation(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
