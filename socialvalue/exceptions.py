@@ -76,3 +76,63 @@ class ProxyValueError(SocialValueError):
 
 class ReportFormatError(SocialValueError):
     """A report or template file name does not end in a format the toolkit can write."""
+
+
+class SupplierMatchingError(SocialValueError):
+    """Supplier matching cannot go on: a register, ledger or decisions file cannot be used."""
+
+
+class RegisterFormatError(SupplierMatchingError):
+    """A register file's header is not one the toolkit reads; the message names what was expected
+    and what was found."""
+
+
+class SupplierDecisionError(SupplierMatchingError):
+    """A review decision is not valid (unknown action, unknown candidate, unreadable file)."""
+
+
+# --- spend analysis and geography (issue 5) ---------------------------------------------------
+
+
+class SpendFileError(SocialValueError):
+    """A spend file cannot be read: empty, not CSV/XLSX, or not decodable. The message names it."""
+
+
+class MissingColumnsError(SpendFileError):
+    """A spend file lacks a required column; the message lists the columns found and synonyms tried."""
+
+    def __init__(
+        self,
+        *,
+        source: str,
+        columns_found: "Sequence[str]",
+        missing: "typing.Mapping[str, Sequence[str]]",
+    ) -> None:
+        self.source = source
+        self.columns_found = tuple(columns_found)
+        self.missing = {name: tuple(tried) for name, tried in missing.items()}
+        found = ", ".join(repr(c) for c in self.columns_found) or "no named columns"
+        parts = [
+            f"{name} (tried: {', '.join(tried)})" for name, tried in self.missing.items()
+        ]
+        first = next(iter(self.missing), "supplier_name")
+        super().__init__(
+            f"{source}: no column for {'; '.join(parts)}. Columns found: {found}. "
+            f"Name the column with --map \"HEADER={first}\" (saved for this publisher)."
+        )
+
+
+class DuplicateFileError(SpendFileError):
+    """A file with the same content is already in the dataset; re-import needs ``replace``."""
+
+
+class SpendDatasetError(SpendFileError):
+    """A spend dataset folder is missing, unreadable or locked by another import."""
+
+
+class PlaceError(SocialValueError):
+    """A place name or code is unknown, or a places file has problems."""
+
+
+class LM3InputError(SocialValueError):
+    """LM3 inputs are impossible: negative amounts, a share outside 0–1, or R2 above R1."""
