@@ -127,8 +127,15 @@ def business_type_from(
             (("cic",), BusinessType.CIC),
             (("charit", "vcse", "voluntary", "trust"), BusinessType.CHARITY_VCSE),
             (
-                ("registered society", "industrial and provident", "co operative", "cooperative")
-                + ("mutual", "credit union", "community benefit"),
+                (
+                    "registered society",
+                    "industrial and provident",
+                    "co operative",
+                    "cooperative",
+                    "mutual",
+                    "credit union",
+                    "community benefit",
+                ),
                 BusinessType.COOPERATIVE_MUTUAL,
             ),
             (
