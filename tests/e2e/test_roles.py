@@ -15,12 +15,12 @@ from tests.e2e.steps import (
 )
 
 NAVIGATION_BY_USER = {
-    "admin": ["Dashboard", "Team", "Audit log"],
-    "officer": ["Dashboard"],
-    "evaluator": ["Dashboard"],
-    "contracts": ["Dashboard"],
-    "analyst": ["Dashboard"],
-    "coordinator": ["Dashboard", "Network"],
+    "admin": ["Dashboard", "Frameworks", "Team", "Audit log"],
+    "officer": ["Dashboard", "Frameworks"],
+    "evaluator": ["Dashboard", "Frameworks"],
+    "contracts": ["Dashboard", "Frameworks"],
+    "analyst": ["Dashboard", "Frameworks"],
+    "coordinator": ["Dashboard", "Frameworks", "Network"],
     "supplier": ["Dashboard"],
     "supplier-admin": ["Dashboard", "Team", "Audit log"],
 }

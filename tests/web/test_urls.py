@@ -80,6 +80,9 @@ MATRIX: dict[str, dict[str, int]] = {
     },
     "audit:log": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:login": {"anonymous": 200},
+    "frameworks:list": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}, "supplier": 403},
+    "frameworks:upload": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
+    "frameworks:adopt": {"anonymous": 302, **{r: 405 for r in ROLES[1:]}},
     "accounts:healthz": {r: 200 for r in ROLES},
 }
 

@@ -24,6 +24,8 @@ class NavItem:
 #: The main navigation, in order. Later areas (tenders, contracts, spend …) add their items here.
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "accounts:dashboard", Perm.VIEW_DASHBOARD, "/"),
+    # Tenders' items go here (socialvalue/web/tenders).
+    NavItem("Frameworks", "frameworks:list", Perm.VIEW_FRAMEWORKS, "/frameworks/"),
     NavItem("Network", "accounts:network", Perm.VIEW_NETWORK, "/network/"),
     NavItem("Team", "accounts:team", Perm.MANAGE_TEAM, "/team/"),
     NavItem("Audit log", "audit:log", Perm.VIEW_AUDIT_LOG, "/audit/"),

@@ -37,7 +37,9 @@ class Framework(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "key"], name="one_framework_key_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "key"], name="one_framework_key_per_org"
+            )
         ]
 
     def __str__(self) -> str:
