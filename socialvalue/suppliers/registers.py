@@ -245,7 +245,7 @@ def register_cache_path(source: Path, cache_dir: Path) -> Path:
     fingerprint = hashlib.sha256(
         f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()
     ).hexdigest()[:12]
-    return cache_dir / f"{source.stem}-{fingerprint}.register.parquet"
+    return cache_dir / f"{source.stem}.{fingerprint}.register.parquet"
 
 
 _SIC_CODE = re.compile(r"\b(\d{4,5})\b")

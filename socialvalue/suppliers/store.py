@@ -104,7 +104,9 @@ def read_ledger_suppliers(spend: Path) -> tuple[list[SupplierGroup], list[Ledger
                 relation = connection.sql(f"select * from {table_sql}")  # noqa: S608
             except duckdb.Error as error:
                 raise SupplierMatchingError(f"cannot read {source}: {error}") from error
-            columns = {column.strip().casefold(): column for column in relation.columns}
+            columns = {
+                column.strip().casefold().replace(" ", "_"): column for column in relation.columns
+            }
             name_column = next((columns[c] for c in SUPPLIER_NAME_COLUMNS if c in columns), None)
             if name_column is None:
                 if spend.is_dir():
