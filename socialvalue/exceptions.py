@@ -136,3 +136,29 @@ class PlaceError(SocialValueError):
 
 class LM3InputError(SocialValueError):
     """LM3 inputs are impossible: negative amounts, a share outside 0–1, or R2 above R1."""
+
+
+# --- tenders in the web app (issue 8) ---------------------------------------------------------
+
+
+class TenderError(SocialValueError):
+    """A tender action cannot be done now; ``code`` is stable for programs and tests.
+
+    The message says what to do (e.g. "Criteria cannot change once the tender is published").
+    """
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class TenderStateError(TenderError):
+    """The tender is not in a status that allows the action (draft, published, closed …)."""
+
+
+class DeadlinePassedError(TenderError):
+    """The submission deadline has passed: bids can no longer be saved, submitted or withdrawn."""
+
+
+class ConcurrentEditError(TenderError):
+    """Someone else saved the same record since it was opened; reload and make the change again."""
