@@ -35,6 +35,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("audit", "audit"),
     ("tender", "tender"),
     ("framework", "framework"),
+    ("spend", "spend"),
     ("suppliers", "suppliers"),
 ]
 
