@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from socialvalue.web.accounts.models import ROLES_BY_KIND, Organisation, Role
 from socialvalue.web.accounts.services import login_failure_record, login_is_throttled
@@ -115,3 +115,22 @@ class AcceptInvitationForm(forms.Form):
 
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PasswordForm(PasswordChangeForm):
+    """Django's password change form with GOV.UK wording."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].error_messages["required"] = "Enter your current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = "At least 12 characters. Avoid common passwords."
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm new password"
+        self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": "Your current password is not correct",
+            "password_mismatch": "The two new passwords do not match",
+        }

@@ -132,8 +132,7 @@ def membership_create(
     audit_record(
         action="membership.created",
         summary=(
-            f"{user.get_username()} joined {organisation.name} "
-            f"as {membership.get_role_display()}"
+            f"{user.get_username()} joined {organisation.name} as {membership.get_role_display()}"
         ),
         actor=actor,
         organisation=organisation,
@@ -325,3 +324,15 @@ def user_create(
         obj=user,
     )
     return user
+
+
+@transaction.atomic
+def password_change(*, user: Any, form: Any, organisation: Organisation | None) -> None:
+    """Save a validated password change form and record it (never the password itself)."""
+    form.save()
+    audit_record(
+        action="auth.password_changed",
+        summary=f"{user.get_username()} changed their password",
+        actor=user,
+        organisation=organisation,
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("account/", views.account, name="account"),
     path("organisations/switch/", views.switch_organisation, name="switch_organisation"),
     path("team/", views.team, name="team"),
     path("team/invite/", views.invite, name="invite"),

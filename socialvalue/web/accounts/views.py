@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from socialvalue.web.accounts import selectors, services
 from socialvalue.web.accounts.forms import (
     AcceptInvitationForm,
     InvitationForm,
+    PasswordForm,
     RoleForm,
     SignInForm,
     SwitchOrganisationForm,
@@ -69,6 +70,19 @@ def dashboard(request: OrgHttpRequest) -> HttpResponse:
     if request.org is not None:
         context["summary"] = selectors.organisation_summary(organisation=request.org)
     return render(request, "accounts/dashboard.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.VIEW_DASHBOARD)
+def account(request: OrgHttpRequest) -> HttpResponse:
+    """The signed-in person's organisations and roles, and changing their password."""
+    form = PasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(user=request.user, form=form, organisation=request.org)
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("accounts:account")
+    return render(request, "accounts/account.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
