@@ -71,6 +71,7 @@ ROLES = [
 MATRIX: dict[str, dict[str, int]] = {
     "accounts:dashboard": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}},
     "accounts:switch_organisation": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}},
+    "accounts:account": {"anonymous": 302, **{r: 200 for r in ROLES[1:]}},
     "accounts:team": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:invite": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "accounts:network": {
