@@ -107,7 +107,7 @@ USERS = [
 @dataclass(frozen=True)
 class DemoLoadResult:
     created: int
-    logins: list[tuple[str, str, str]]  # (username, role(s), organisation(s))
+    logins: list[tuple[str, str, str]]  # (username, role, organisation), one per membership
 
 
 @transaction.atomic
@@ -158,11 +158,6 @@ def demo_load() -> DemoLoadResult:
             if not Membership.objects.filter(user=user, organisation=organisation).exists():
                 membership_create(user=user, organisation=organisation, role=role)
                 created += 1
-        logins.append(
-            (
-                demo.username,
-                ", ".join(role.label for _, role in demo.memberships),
-                ", ".join(organisations[slug].name for slug, _ in demo.memberships),
-            )
-        )
+        for slug, role in demo.memberships:
+            logins.append((demo.username, role.label, organisations[slug].name))
     return DemoLoadResult(created=created, logins=logins)
