@@ -195,7 +195,7 @@ def review(
         bool, typer.Option(help="Also review unmatched suppliers that have candidates.")
     ] = False,
 ) -> None:
-    """Review the uncertain matches in the terminal: a accept, r reject, 1–9 pick, s skip, q quit."""
+    """Review uncertain matches in the terminal: a accept, r reject, 1–9 pick, s skip, q quit."""
     destination = output_dir(spend)
     decisions_path = destination / "decisions.json"
     decisions = load_decisions(decisions_path)

@@ -30,6 +30,7 @@ memory.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -156,12 +157,17 @@ CONFIDENCE_COEFFICIENTS: dict[str, float] = {
 }
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def name_score(ledger_name: str, register_name: str) -> tuple[float, bool]:
     """Similarity of two normalised names, 0–100, and whether one is a truncation of the other.
 
     The score is the largest of rapidfuzz ``token_sort_ratio`` (word order), ``ratio`` (typos)
-    and ``token_set_ratio`` scaled by 0.95 (extra words on one side). A ledger name of at least
-    ten characters that the register name starts with (a field cut short) scores at least 92.
+    and ``token_set_ratio`` scaled by 0.85 (extra words on one side: a subset name is often a
+    different company of the same group, so it alone never reaches acceptance). A ledger name of
+    at least ten characters that the register name starts with (a field cut short) scores at
+    least 92; names whose numbers differ score at most 80.
     """
     if not ledger_name or not register_name:
         return 0.0, False
@@ -170,12 +176,14 @@ def name_score(ledger_name: str, register_name: str) -> tuple[float, bool]:
     score = max(
         fuzz.token_sort_ratio(ledger_name, register_name),
         fuzz.ratio(ledger_name, register_name),
-        0.95 * fuzz.token_set_ratio(ledger_name, register_name),
+        0.85 * fuzz.token_set_ratio(ledger_name, register_name),
     )
-    shorter, longer = sorted((ledger_name, register_name), key=len)
-    is_prefix = len(shorter) >= 10 and longer.startswith(shorter)
+    is_prefix = len(ledger_name) >= 10 and register_name.startswith(ledger_name)
     if is_prefix:
         score = max(score, 92.0)
+    if _DIGITS.findall(ledger_name) != _DIGITS.findall(register_name) and not is_prefix:
+        # "Four Seasons (No 11)" is not "Four Seasons (No 10)"; "Everest" is not "Everest 2020".
+        score = min(score, 80.0)
     return float(score), is_prefix
 
 

@@ -61,8 +61,8 @@ def test_it_names_the_prefix_type() -> None:
         ("220949", "220949"),
         ("1097940-1", "1097940"),
         ("SC012345", "SC012345"),
-    ]
-    + [("NIC100002", "NIC100002")],
+        ("NIC100002", "NIC100002"),
+    ],
 )
 def test_it_checks_charity_numbers(raw: str, expected: str) -> None:
     assert check_charity_number(raw).value == expected
