@@ -62,10 +62,13 @@ def _sources(spend: Path) -> list[Path]:
             f"{spend} does not exist; give a spend dataset directory (from 'socialvalue spend "
             "ingest') or a CSV/Parquet file with a supplier_name column"
         )
+    # A dataset from 'socialvalue spend ingest' keeps loaded rows in transactions/ (quarantined
+    # rows, in quarantine/, are not suppliers' spend); any other folder: every Parquet file.
+    root = spend / "transactions" if (spend / "transactions").is_dir() else spend
     files = sorted(
         path
-        for path in spend.rglob("*.parquet")
-        if "suppliers" not in path.relative_to(spend).parts[:1]
+        for path in root.rglob("*.parquet")
+        if path.relative_to(root).parts[0] not in {"suppliers", "quarantine"}
     )
     if not files:
         raise SupplierMatchingError(
@@ -119,7 +122,12 @@ def read_ledger_suppliers(spend: Path) -> tuple[list[SupplierGroup], list[Ledger
             postcode_column = next((columns[c] for c in _POSTCODE_COLUMNS if c in columns), None)
             picked = [name_column, number_column, postcode_column]
             select = ", ".join(f'cast("{c}" as varchar)' if c else "null::varchar" for c in picked)
-            rows = connection.execute(f"select {select} from {table_sql}").fetchall()  # noqa: S608
+            # Only named payees are suppliers (not "REDACTED", "various" …), when the ingest says.
+            where = (
+                f"where \"{columns['payee_class']}\" = 'named'" if "payee_class" in columns else ""
+            )
+            query = f"select {select} from {table_sql} {where}"  # noqa: S608
+            rows = connection.execute(query).fetchall()
             for name, number, postcode in rows:
                 if name is None:
                     continue

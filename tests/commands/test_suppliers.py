@@ -93,3 +93,33 @@ def test_it_explains_a_ledger_without_a_supplier_column(
     )
     assert result.exit_code != 0
     assert "supplier_name" in str(result.exception)
+
+
+def test_it_reads_a_spend_dataset_directory_skipping_quarantine_and_unnamed_payees(
+    files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+
+    register, _ledger = files
+    dataset = tmp_path / "dataset"
+    (dataset / "transactions").mkdir(parents=True)
+    (dataset / "quarantine").mkdir()
+    pq.write_table(
+        pa.table(
+            {
+                "supplier_name": ["ACME ROOFING LTD", "REDACTED"],
+                "payee_class": ["named", "redacted"],
+            }
+        ),
+        dataset / "transactions" / "a.parquet",
+    )
+    pq.write_table(
+        pa.table({"supplier_name": ["Quarantined Name"]}), dataset / "quarantine" / "a.parquet"
+    )
+    result = CliRunner().invoke(
+        app, ["suppliers", "match", str(dataset), "--register", str(register), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    keys = [item["supplier_key"] for item in json.loads(result.output)["results"]]
+    assert keys == ["acme roofing"]
+    assert (dataset / "suppliers" / "suppliers.parquet").is_file()
