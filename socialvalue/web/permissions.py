@@ -30,6 +30,10 @@ class Perm(StrEnum):
     VIEW_FRAMEWORKS = "frameworks.view"
     MANAGE_FRAMEWORKS = "frameworks.manage"
     # Tenders (socialvalue/web/tenders/rules.py) add theirs below.
+    VIEW_TENDERS = "tenders.view"
+    MANAGE_TENDERS = "tenders.manage"
+    EVALUATE_TENDERS = "tenders.evaluate"
+    MANAGE_BIDS = "tenders.manage_bids"
 
 
 def _current_organisation(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:

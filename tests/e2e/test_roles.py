@@ -15,14 +15,14 @@ from tests.e2e.steps import (
 )
 
 NAVIGATION_BY_USER = {
-    "admin": ["Dashboard", "Frameworks", "Team", "Audit log"],
-    "officer": ["Dashboard", "Frameworks"],
-    "evaluator": ["Dashboard", "Frameworks"],
+    "admin": ["Dashboard", "Tenders", "Frameworks", "Team", "Audit log"],
+    "officer": ["Dashboard", "Tenders", "Frameworks"],
+    "evaluator": ["Dashboard", "Evaluations", "Frameworks"],
     "contracts": ["Dashboard", "Frameworks"],
     "analyst": ["Dashboard", "Frameworks"],
     "coordinator": ["Dashboard", "Frameworks", "Network"],
-    "supplier": ["Dashboard"],
-    "supplier-admin": ["Dashboard", "Team", "Audit log"],
+    "supplier": ["Dashboard", "Bids"],
+    "supplier-admin": ["Dashboard", "Bids", "Team", "Audit log"],
 }
 
 

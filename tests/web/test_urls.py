@@ -16,6 +16,8 @@ PUBLIC_VIEWS = {
     "accounts:login",  # the sign-in page itself
     "accounts:accept_invitation",  # the invitee has no account yet
     "accounts:healthz",  # load balancer health check, says only "ok"
+    "tenders:opportunities",  # public contract notices: anyone may read what is open for bids
+    "tenders:opportunity",  # one notice, its criteria and published answers; never a bid
 }
 # Django's admin has its own staff-only checks and is for site administrators.
 ALLOWED_NAMESPACES = {"admin"}
@@ -85,6 +87,16 @@ MATRIX: dict[str, dict[str, int]] = {
     "frameworks:upload": {"anonymous": 302, "admin": 200, **{r: 403 for r in ROLES[2:]}},
     "frameworks:adopt": {"anonymous": 302, **{r: 405 for r in ROLES[1:]}},
     "accounts:healthz": {r: 200 for r in ROLES},
+    "tenders:list": {
+        "anonymous": 302,
+        **{r: 403 for r in ROLES[1:]},
+        "admin": 200,
+        "officer": 200,
+    },
+    "tenders:create": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "officer": 200},
+    "tenders:evaluations": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "evaluator": 200},
+    "tenders:my_bids": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "supplier": 200},
+    "tenders:opportunities": {r: 200 for r in ROLES},
 }
 
 

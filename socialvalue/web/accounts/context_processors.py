@@ -25,6 +25,9 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "accounts:dashboard", Perm.VIEW_DASHBOARD, "/"),
     # Tenders' items go here (socialvalue/web/tenders).
+    NavItem("Tenders", "tenders:list", Perm.VIEW_TENDERS, "/tenders/"),
+    NavItem("Evaluations", "tenders:evaluations", Perm.EVALUATE_TENDERS, "/tenders/evaluations/"),
+    NavItem("Bids", "tenders:my_bids", Perm.MANAGE_BIDS, "/tenders/bids/"),
     NavItem("Frameworks", "frameworks:list", Perm.VIEW_FRAMEWORKS, "/frameworks/"),
     NavItem("Network", "accounts:network", Perm.VIEW_NETWORK, "/network/"),
     NavItem("Team", "accounts:team", Perm.MANAGE_TEAM, "/team/"),

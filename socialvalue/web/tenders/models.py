@@ -1,0 +1,404 @@
+"""Tenders, their criteria, sealed bids with social value commitments, scores, moderation, award.
+
+Money is integer minor units (pence) with the tender's currency; scores and weights are
+``Decimal``. Every model keeps its history (django-simple-history) and every change that matters
+is written by a service in ``services.py`` together with an audit event.
+
+Who may read what is decided in ``selectors.py``, never in templates: bids stay sealed until the
+submission deadline has passed *and* the officer has closed the tender.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class TenderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    CLOSED = "closed", "Closed"
+    EVALUATING = "evaluating", "Evaluating"
+    AWARDED = "awarded", "Awarded"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+#: Statuses in which bids have been opened (the deadline passed and the officer closed the tender).
+OPENED_STATUSES = frozenset({TenderStatus.CLOSED, TenderStatus.EVALUATING, TenderStatus.AWARDED})
+#: Statuses a tender is visible to the public in.
+PUBLIC_STATUSES = frozenset(
+    {
+        TenderStatus.PUBLISHED,
+        TenderStatus.CLOSED,
+        TenderStatus.EVALUATING,
+        TenderStatus.AWARDED,
+        TenderStatus.CANCELLED,
+    }
+)
+
+
+class Preset(models.TextChoices):
+    PRESTON = "preston", "Preston 2023: social value 20%, Part A 10% and Part B 10%"
+    PPN_002 = "ppn002", "PPN 002: social value at least 10%"
+    CUSTOM = "custom", "Custom: start from price and quality and build your own"
+
+
+class ModerationRule(models.TextChoices):
+    CONSENSUS = "consensus", "Consensus: the panel agrees one score, with a rationale"
+    AVERAGE = "average", "Average: the mean of the evaluators' scores, agreed in advance"
+
+
+class Tender(models.Model):
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="tenders"
+    )
+    title = models.CharField(max_length=200)
+    reference = models.CharField(max_length=60)
+    description = models.TextField(blank=True)
+    estimated_value_pence = models.BigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="GBP")
+    cpv_codes = models.JSONField(default=list, blank=True)
+    clarification_deadline = models.DateTimeField(null=True, blank=True)
+    submission_deadline = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=TenderStatus.choices, default=TenderStatus.DRAFT
+    )
+    framework_version = models.ForeignKey(
+        "frameworks.FrameworkVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tenders",
+    )
+    preset = models.CharField(max_length=20, choices=Preset.choices, default=Preset.CUSTOM)
+    social_value_minimum = models.DecimalField(max_digits=6, decimal_places=3, default=Decimal(10))
+    moderation_rule = models.CharField(
+        max_length=20, choices=ModerationRule.choices, default=ModerationRule.CONSENSUS
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="one_tender_reference_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def clean(self) -> None:
+        if (
+            self.clarification_deadline is not None
+            and self.submission_deadline is not None
+            and self.clarification_deadline > self.submission_deadline
+        ):
+            raise ValidationError(
+                {
+                    "clarification_deadline": (
+                        "The clarification deadline must be before the submission deadline"
+                    )
+                },
+                code="clarification_after_submission",
+            )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == TenderStatus.DRAFT
+
+    def deadline_passed(self, now: object = None) -> bool:
+        moment = now or timezone.now()
+        return bool(self.submission_deadline <= moment)  # type: ignore[operator]
+
+
+class CriterionKind(models.TextChoices):
+    PRICE = "price", "Price"
+    QUALITY = "quality", "Quality"
+    SOCIAL_VALUE = "social_value", "Social value"
+    PASS_FAIL = "pass_fail", "Pass or fail"
+
+
+class PriceMethod(models.TextChoices):
+    RELATIVE_TO_LOWEST = "relative_to_lowest", "Relative to the lowest price"
+    LINEAR_DEVIATION = "linear_deviation", "Linear deviation from the lowest price"
+    LINEAR_RANGE = "linear_range", "Linear across the price range"
+
+
+class Criterion(models.Model):
+    """A node of the criteria tree. Top-level weights are points of 100; a part's weight is a
+    percentage of its parent, as in the evaluation engine."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    key = models.SlugField(max_length=40, help_text="The criterion id the engine uses.")
+    name = models.CharField(max_length=200)
+    question = models.TextField(blank=True, help_text="What bidders are asked to answer.")
+    kind = models.CharField(max_length=20, choices=CriterionKind.choices)
+    weight = models.DecimalField(max_digits=7, decimal_places=3, default=Decimal(0))
+    scale_max = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(5))
+    threshold = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    price_method = models.CharField(max_length=30, choices=PriceMethod.choices, blank=True)
+    measure_id = models.CharField(max_length=60, blank=True)
+    part = models.CharField(max_length=1, blank=True)
+    response_limit = models.PositiveIntegerField(default=2000)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "key"], name="one_criterion_key_per_tender")
+        ]
+        verbose_name_plural = "criteria"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_scored_by_evaluators(self) -> bool:
+        return self.kind in {
+            CriterionKind.QUALITY,
+            CriterionKind.SOCIAL_VALUE,
+            CriterionKind.PASS_FAIL,
+        }
+
+    @property
+    def takes_response(self) -> bool:
+        return self.kind in {CriterionKind.QUALITY, CriterionKind.SOCIAL_VALUE}
+
+
+class BidStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Bid(models.Model):
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids")
+    supplier = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="bids"
+    )
+    price_pence = models.BigIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    price_breakdown = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=BidStatus.choices, default=BidStatus.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["supplier__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "supplier"], name="one_bid_per_supplier")
+        ]
+
+    def __str__(self) -> str:
+        return f"Bid from {self.supplier} for {self.tender.reference}"
+
+
+class BidResponse(models.Model):
+    """The bidder's written answer to one quality or social value question."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="responses")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="responses")
+    text = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "criterion"], name="one_response_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"Response to {self.criterion} in {self.bid}"
+
+
+class Commitment(models.Model):
+    """A quantified social value commitment against one of the framework's measures."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="commitments")
+    measure_id = models.CharField(max_length=60)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3)
+    contract_year = models.PositiveSmallIntegerField(default=1)
+    place = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure_id", "contract_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bid", "measure_id", "contract_year"],
+                name="one_commitment_per_measure_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of {self.measure_id} in year {self.contract_year}"
+
+
+class EvaluatorAssignment(models.Model):
+    """An evaluator assigned to some of a tender's criteria, with their conflict declaration.
+
+    The evaluator sees nothing of the bids until they have declared no conflict of interest.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="assignments")
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tender_assignments"
+    )
+    criteria = models.ManyToManyField(Criterion, related_name="assignments")
+    declared_at = models.DateTimeField(null=True, blank=True)
+    has_conflict = models.BooleanField(default=False)
+    conflict_details = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords(m2m_fields=[criteria])
+
+    class Meta:
+        ordering = ["evaluator__last_name", "evaluator__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender", "evaluator"], name="one_assignment_per_evaluator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluator} on {self.tender.reference}"
+
+    @property
+    def cleared(self) -> bool:
+        """Declared, with no conflict: may read the bids assigned."""
+        return self.declared_at is not None and not self.has_conflict
+
+
+class Score(models.Model):
+    """One evaluator's score for one bid on one criterion, with the reason for it."""
+
+    assignment = models.ForeignKey(
+        EvaluatorAssignment, on_delete=models.CASCADE, related_name="scores"
+    )
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores")
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+    reason = models.TextField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bid__supplier__name", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "bid", "criterion"], name="one_score_per_evaluator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} for {self.bid.supplier} on {self.criterion}"
+
+
+class ModeratedScore(models.Model):
+    """The panel's agreed score for one bid on one criterion (what the engine evaluates)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="moderated_scores")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="moderated_scores"
+    )
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+    rationale = models.TextField(blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moderated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "criterion"], name="one_moderated_score")
+        ]
+
+    def __str__(self) -> str:
+        return f"Moderated {self.value} for {self.bid.supplier} on {self.criterion}"
+
+    def clean(self) -> None:
+        evaluator_values = set(
+            Score.objects.filter(
+                bid_id=self.bid_id, criterion_id=self.criterion_id, submitted_at__isnull=False
+            ).values_list("value", flat=True)
+        )
+        differs = any(value != self.value for value in evaluator_values)
+        if differs and not self.rationale.strip():
+            raise ValidationError(
+                {
+                    "rationale": (
+                        "Enter a rationale: the moderated score differs from an evaluator's score"
+                    )
+                },
+                code="rationale_required",
+            )
+
+
+class Award(models.Model):
+    """The award decision, with reasons, standstill dates and the evaluation it rests on."""
+
+    tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="award")
+    winning_bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
+    decision = models.TextField()
+    reasons = models.TextField()
+    standstill_start = models.DateField()
+    standstill_end = models.DateField()
+    evaluation_document = models.JSONField(
+        help_text="The evaluation engine's tender (criteria, bids, moderated scores) at award."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Award of {self.tender.reference} to {self.winning_bid.supplier}"
+
+
+class Clarification(models.Model):
+    """A bidder's question; the answer is published to everyone without saying who asked."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["asked_at"]
+
+    def __str__(self) -> str:
+        return f"Clarification on {self.tender.reference}"

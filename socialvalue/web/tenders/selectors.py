@@ -1,0 +1,361 @@
+"""Reads for tenders. Sealing and separation are enforced here, in the queries.
+
+* Buyer-side people reach bids only through :func:`opened_bids`, which returns no rows until the
+  submission deadline has passed (server time) *and* the tender has been closed.
+* Suppliers reach bids only through their own organisation (:func:`supplier_bid`).
+* An evaluator reaches only the bids of a tender under evaluation, once they have declared no
+  conflict of interest, and never a price; they see other evaluators' scores only after
+  submitting their own (:func:`peer_scores`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from socialvalue.evaluation.fileformat import parse_document
+from socialvalue.evaluation.results import BidResult, Evaluation
+from socialvalue.evaluation.scoring import evaluate
+from socialvalue.evaluation.sensitivity import Sensitivity, analyse
+from socialvalue.evaluation.validation import Problem, validate_tender
+from socialvalue.web.accounts.models import Organisation
+from socialvalue.web.frameworks.models import FrameworkVersion
+from socialvalue.web.tenders.engine import CriteriaCheck, EngineBid, criteria_check, engine_tender
+from socialvalue.web.tenders.models import (
+    OPENED_STATUSES,
+    PUBLIC_STATUSES,
+    Award,
+    Bid,
+    BidStatus,
+    Clarification,
+    Criterion,
+    EvaluatorAssignment,
+    ModeratedScore,
+    Score,
+    Tender,
+    TenderStatus,
+)
+
+# --- tenders -----------------------------------------------------------------------------------
+
+
+def tenders_for_organisation(*, organisation: Organisation) -> QuerySet[Tender]:
+    return (
+        Tender.objects.filter(organisation=organisation)
+        .select_related("framework_version__framework")
+        .order_by("-created_at")
+    )
+
+
+def framework_versions_for(*, organisation: Organisation) -> list[FrameworkVersion]:
+    """The organisation's framework versions a tender can pin, newest first."""
+    return list(
+        FrameworkVersion.objects.filter(framework__organisation=organisation)
+        .select_related("framework")
+        .order_by("framework__name", "-number")
+    )
+
+
+def public_tenders() -> QuerySet[Tender]:
+    """Tenders anyone may read about: every status but draft."""
+    return Tender.objects.filter(status__in=PUBLIC_STATUSES).select_related("organisation")
+
+
+def open_opportunities(*, now: datetime | None = None) -> QuerySet[Tender]:
+    return (
+        public_tenders()
+        .filter(status=TenderStatus.PUBLISHED, submission_deadline__gt=now or timezone.now())
+        .order_by("submission_deadline")
+    )
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    criterion: Criterion
+    depth: int
+    effective_weight: Decimal
+
+
+def criteria_rows(*, tender: Tender) -> list[CriterionRow]:
+    """The criteria tree in order, each with its depth and weight in points of the total."""
+    rows = list(tender.criteria.all())
+    children: dict[int | None, list[Criterion]] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id].append(row)
+    out: list[CriterionRow] = []
+
+    def visit(node: Criterion, depth: int, points: Decimal) -> None:
+        out.append(CriterionRow(node, depth, points))
+        for child in children.get(node.pk, []):
+            visit(child, depth + 1, points * child.weight / 100)
+
+    for top in children.get(None, []):
+        visit(top, 0, top.weight)
+    return out
+
+
+def tender_criteria_check(*, tender: Tender) -> CriteriaCheck:
+    return criteria_check(tender, list(tender.criteria.all()))
+
+
+def scored_criteria(*, tender: Tender) -> list[Criterion]:
+    """Leaf criteria that evaluators score (quality, social value, pass/fail)."""
+    rows = list(tender.criteria.all())
+    parents = {row.parent_id for row in rows}
+    return [row for row in rows if row.pk not in parents and row.is_scored_by_evaluators]
+
+
+def response_criteria(*, tender: Tender) -> list[Criterion]:
+    """Leaf questions a bidder answers in words."""
+    return [c for c in scored_criteria(tender=tender) if c.takes_response]
+
+
+def framework_measures(*, tender: Tender) -> list[Any]:
+    """The measures of the pinned framework version (empty without one)."""
+    if tender.framework_version is None:
+        return []
+    return [measure for _, measure in tender.framework_version.load().iter_measures()]
+
+
+def clarifications_published(*, tender: Tender) -> QuerySet[Clarification]:
+    """Answered questions, shown to everyone without who asked."""
+    return tender.clarifications.filter(answered_at__isnull=False).only(
+        "question", "answer", "answered_at"
+    )
+
+
+# --- bids: sealed ------------------------------------------------------------------------------
+
+
+def bids_are_open(*, tender: Tender, now: datetime | None = None) -> bool:
+    return tender.status in OPENED_STATUSES and tender.deadline_passed(now)
+
+
+def opened_bids(*, tender: Tender, now: datetime | None = None) -> QuerySet[Bid]:
+    """Submitted bids, for buyer-side people: none at all while the tender is sealed."""
+    if not bids_are_open(tender=tender, now=now):
+        return Bid.objects.none()
+    return (
+        tender.bids.filter(status=BidStatus.SUBMITTED)
+        .select_related("supplier")
+        .prefetch_related("responses__criterion", "commitments")
+        .order_by("supplier__name")
+    )
+
+
+def supplier_bids(*, organisation: Organisation) -> QuerySet[Bid]:
+    return (
+        Bid.objects.filter(supplier=organisation)
+        .select_related("tender__organisation")
+        .order_by("-created_at")
+    )
+
+
+def supplier_bid(*, organisation: Organisation, tender: Tender) -> Bid | None:
+    return (
+        Bid.objects.filter(supplier=organisation, tender=tender)
+        .prefetch_related("responses", "commitments")
+        .first()
+    )
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def assignments_for_evaluator(
+    *, user: Any, organisation: Organisation
+) -> QuerySet[EvaluatorAssignment]:
+    return (
+        EvaluatorAssignment.objects.filter(evaluator=user, tender__organisation=organisation)
+        .select_related("tender")
+        .prefetch_related("criteria")
+    )
+
+
+def bids_for_evaluator(*, assignment: EvaluatorAssignment) -> QuerySet[Bid]:
+    """The bids an evaluator scores: none until cleared and the tender is under evaluation.
+
+    Prices are deferred: an evaluator never needs one (price is scored by formula).
+    """
+    if not assignment.cleared or assignment.tender.status not in {
+        TenderStatus.EVALUATING,
+        TenderStatus.AWARDED,
+    }:
+        return Bid.objects.none()
+    return (
+        opened_bids(tender=assignment.tender)
+        .defer("price_pence", "price_breakdown")
+        .prefetch_related("responses", "commitments")
+    )
+
+
+def own_scores(*, assignment: EvaluatorAssignment) -> dict[tuple[int, int], Score]:
+    return {(s.bid_id, s.criterion_id): s for s in assignment.scores.all()}
+
+
+def peer_scores(*, assignment: EvaluatorAssignment) -> QuerySet[Score]:
+    """Other evaluators' submitted scores on the same criteria, once this one has submitted."""
+    if assignment.submitted_at is None or not assignment.cleared:
+        return Score.objects.none()
+    return (
+        Score.objects.filter(
+            assignment__tender=assignment.tender,
+            criterion__in=assignment.criteria.all(),
+            submitted_at__isnull=False,
+        )
+        .exclude(assignment=assignment)
+        .select_related("assignment__evaluator", "bid__supplier", "criterion")
+    )
+
+
+def assignments_for_tender(*, tender: Tender) -> QuerySet[EvaluatorAssignment]:
+    return tender.assignments.select_related("evaluator").prefetch_related("criteria")
+
+
+# --- moderation and the live evaluation ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModerationCell:
+    bid: Bid
+    criterion: Criterion
+    scores: list[Score]
+    moderated: ModeratedScore | None
+
+    @property
+    def mean(self) -> Decimal | None:
+        if not self.scores:
+            return None
+        return sum((s.value for s in self.scores), Decimal(0)) / len(self.scores)
+
+    @property
+    def agreed(self) -> bool:
+        return len({s.value for s in self.scores}) == 1
+
+
+@dataclass
+class LiveEvaluation:
+    """The engine's evaluation of the moderated scores so far.
+
+    Where a score is not moderated yet the mean of the evaluators' submitted scores stands in and
+    the cell is listed in ``provisional``; ``complete`` is true only when nothing is provisional.
+    """
+
+    evaluation: Evaluation | None
+    problems: list[Problem]
+    provisional: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        return self.evaluation is not None and not self.provisional
+
+
+def moderation_cells(*, tender: Tender) -> list[ModerationCell]:
+    """Every (criterion, bid) to moderate with the evaluators' submitted scores side by side."""
+    bids = list(opened_bids(tender=tender))
+    criteria = scored_criteria(tender=tender)
+    scores: dict[tuple[int, int], list[Score]] = defaultdict(list)
+    for score in Score.objects.filter(bid__in=bids, submitted_at__isnull=False).select_related(
+        "assignment__evaluator"
+    ):
+        scores[(score.bid_id, score.criterion_id)].append(score)
+    moderated = {(m.bid_id, m.criterion_id): m for m in ModeratedScore.objects.filter(bid__in=bids)}
+    return [
+        ModerationCell(
+            bid, criterion, scores[(bid.pk, criterion.pk)], moderated.get((bid.pk, criterion.pk))
+        )
+        for criterion in criteria
+        for bid in bids
+    ]
+
+
+def _reason(cell: ModerationCell) -> str:
+    if cell.moderated is not None and cell.moderated.rationale.strip():
+        return cell.moderated.rationale.strip()
+    return " / ".join(s.reason.strip() for s in cell.scores if s.reason.strip())
+
+
+def live_evaluation(*, tender: Tender, cells: list[ModerationCell] | None = None) -> LiveEvaluation:
+    """Evaluate the tender with the engine from the moderated (or provisional) scores."""
+    cells = moderation_cells(tender=tender) if cells is None else cells
+    bids = list(opened_bids(tender=tender))
+    if not bids:
+        return LiveEvaluation(None, [Problem("bids", "no bids have been opened", "no_bids")])
+    provisional: set[tuple[int, int]] = set()
+    by_bid: dict[int, dict[str, tuple[Decimal, str]]] = defaultdict(dict)
+    for cell in cells:
+        key = (cell.bid.pk, cell.criterion.pk)
+        if cell.moderated is not None:
+            value: Decimal | None = cell.moderated.value
+        else:
+            value = cell.mean
+            provisional.add(key)
+        if value is not None:
+            by_bid[cell.bid.pk][cell.criterion.key] = (value, _reason(cell))
+    model = engine_tender(
+        tender,
+        list(tender.criteria.all()),
+        [EngineBid(bid.supplier.name, bid.price_pence, by_bid[bid.pk]) for bid in bids],
+    )
+    problems = validate_tender(model)
+    if problems:
+        return LiveEvaluation(None, problems, provisional)
+    return LiveEvaluation(evaluate(model), [], provisional)
+
+
+# --- award and reports -------------------------------------------------------------------------
+
+
+def award_evaluation(*, award: Award) -> Evaluation:
+    """The evaluation the award rests on, recomputed by the engine from the stored document."""
+    return evaluate(parse_document(award.evaluation_document, source="award"))
+
+
+def award_report(*, award: Award, fmt: str) -> tuple[bytes, str]:
+    """The award report from :mod:`socialvalue.reports` as (content, content type)."""
+    from socialvalue.reports.award import award_report_html, award_report_pdf, write_award_workbook
+
+    evaluation = award_evaluation(award=award)
+    sensitivity: Sensitivity = analyse(evaluation)
+    if fmt == "pdf":
+        return award_report_pdf(evaluation, sensitivity), "application/pdf"
+    if fmt == "xlsx":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "award.xlsx"
+            write_award_workbook(evaluation, sensitivity, path)
+            return (
+                path.read_bytes(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+    return award_report_html(evaluation, sensitivity).encode(), "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class BidderSummary:
+    evaluation: Evaluation
+    bid: BidResult
+    winner: BidResult | None
+    rows: list[dict[str, Any]]
+
+
+def bidder_summary(*, award: Award, supplier: Organisation) -> BidderSummary | None:
+    """One bidder's scores and reasons beside the winning bid's (the bidder's own only)."""
+    evaluation = award_evaluation(award=award)
+    try:
+        mine = evaluation.bid(supplier.name)
+    except KeyError:
+        return None
+    winner = evaluation.winner
+    rows = []
+    for component in mine.components:
+        theirs = winner.component(component.criterion_id) if winner is not None else None
+        rows.append({"mine": component, "winner": theirs})
+    return BidderSummary(evaluation, mine, winner, rows)

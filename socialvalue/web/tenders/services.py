@@ -1,0 +1,1000 @@
+"""Writes for tenders: set-up, the status transitions, bids, scores, moderation and award.
+
+Every write is a ``<entity>_<action>`` function with keyword-only arguments that records an audit
+event in the same transaction. Services that take a ``now`` use it instead of the clock so tests
+can move time; views never pass it. Rows that two people may write at once are locked with
+``select_for_update()`` and carry a ``version`` that an edit must quote, so a concurrent change
+is refused rather than silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from socialvalue.evaluation.fileformat import tender_document
+from socialvalue.exceptions import (
+    ConcurrentEditError,
+    DeadlinePassedError,
+    PermissionDeniedError,
+    TenderError,
+    TenderStateError,
+)
+from socialvalue.frameworks.counting import Commitment as CountedCommitment
+from socialvalue.frameworks.counting import check_commitments
+from socialvalue.web.accounts.models import Organisation, Role
+from socialvalue.web.audit.services import audit_record
+from socialvalue.web.frameworks.models import FrameworkVersion
+from socialvalue.web.tenders import selectors
+from socialvalue.web.tenders.models import (
+    Award,
+    Bid,
+    BidResponse,
+    BidStatus,
+    Clarification,
+    Commitment,
+    Criterion,
+    CriterionKind,
+    EvaluatorAssignment,
+    ModeratedScore,
+    ModerationRule,
+    Score,
+    Tender,
+    TenderStatus,
+)
+from socialvalue.web.tenders.presets import PRESETS, CriterionSpec
+
+STANDSTILL_WORKING_DAYS = 8
+"""Procurement Act 2023: the mandatory standstill period is eight working days."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _lock_tender(tender: Tender) -> Tender:
+    return Tender.objects.select_for_update().get(pk=tender.pk)
+
+
+def _require_status(tender: Tender, *allowed: str, action: str) -> None:
+    if tender.status not in allowed:
+        raise TenderStateError(
+            f"You cannot {action} a tender that is {tender.get_status_display().lower()}",
+            code="wrong_status",
+        )
+
+
+def _transition(
+    tender: Tender,
+    *,
+    to: str,
+    actor: Any,
+    action: str,
+    summary: str,
+    data: dict[str, Any] | None = None,
+) -> Tender:
+    before = tender.status
+    tender.status = to
+    tender.version += 1
+    tender.full_clean()
+    tender.save()
+    audit_record(
+        action=f"tender.{action}",
+        summary=summary,
+        actor=actor,
+        organisation=tender.organisation,
+        obj=tender,
+        data={"from": before, "to": to, **(data or {})},
+    )
+    return tender
+
+
+# --- set-up ------------------------------------------------------------------------------------
+
+
+def _create_criteria(
+    tender: Tender, specs: Sequence[CriterionSpec], parent: Criterion | None, start: int = 0
+) -> int:
+    position = start
+    for spec in specs:
+        row = Criterion(
+            tender=tender,
+            parent=parent,
+            key=spec.key,
+            name=spec.name,
+            kind=spec.kind,
+            weight=spec.weight,
+            question=spec.question,
+            scale_max=spec.scale_max,
+            threshold=spec.threshold,
+            price_method=spec.price_method,
+            part=spec.part,
+            position=position,
+        )
+        row.full_clean()
+        row.save()
+        position = _create_criteria(tender, spec.children, row, position + 1)
+    return position
+
+
+@transaction.atomic
+def tender_create(
+    *,
+    organisation: Organisation,
+    actor: Any,
+    title: str,
+    reference: str,
+    submission_deadline: datetime,
+    preset: str,
+    description: str = "",
+    estimated_value_pence: int | None = None,
+    currency: str = "GBP",
+    cpv_codes: Sequence[str] = (),
+    clarification_deadline: datetime | None = None,
+    framework_version: FrameworkVersion | None = None,
+    moderation_rule: str = ModerationRule.CONSENSUS,
+) -> Tender:
+    """Create a draft tender with criteria from a preset (Preston 2023, PPN 002 or custom)."""
+    if (
+        framework_version is not None
+        and framework_version.framework.organisation_id != organisation.pk
+    ):
+        raise PermissionDeniedError("Choose one of your organisation's frameworks")
+    if Tender.objects.filter(organisation=organisation, reference=reference).exists():
+        raise TenderError(
+            f"A tender with the reference {reference} already exists. Enter a different reference",
+            code="duplicate_reference",
+        )
+    tender = Tender(
+        organisation=organisation,
+        title=title,
+        reference=reference,
+        description=description,
+        estimated_value_pence=estimated_value_pence,
+        currency=currency,
+        cpv_codes=list(cpv_codes),
+        clarification_deadline=clarification_deadline,
+        submission_deadline=submission_deadline,
+        framework_version=framework_version,
+        preset=preset,
+        moderation_rule=moderation_rule,
+        created_by=actor,
+    )
+    tender.full_clean()
+    tender.save()
+    _create_criteria(tender, PRESETS[preset], None)
+    audit_record(
+        action="tender.created",
+        summary=f"Tender {reference} ({title}) created from the {preset} preset",
+        actor=actor,
+        organisation=organisation,
+        obj=tender,
+        data={"preset": preset},
+    )
+    return tender
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "estimated_value_pence",
+    "currency",
+    "cpv_codes",
+    "clarification_deadline",
+    "submission_deadline",
+    "framework_version",
+    "moderation_rule",
+)
+
+
+@transaction.atomic
+def tender_update(*, tender: Tender, actor: Any, expected_version: int, **changes: Any) -> Tender:
+    """Change a draft tender's details; refuses if someone else saved it since it was opened."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.DRAFT, action="edit")
+    if locked.version != expected_version:
+        raise ConcurrentEditError(
+            "Someone else changed this tender while you were editing it. "
+            "Reload the page and make your change again",
+            code="stale",
+        )
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TenderError(f"Cannot change {', '.join(sorted(unknown))}", code="not_editable")
+    fv = changes.get("framework_version")
+    if fv is not None and fv.framework.organisation_id != locked.organisation_id:
+        raise PermissionDeniedError("Choose one of your organisation's frameworks")
+    changed = sorted(k for k, v in changes.items() if getattr(locked, k) != v)
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.version += 1
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        action="tender.updated",
+        summary=f"Tender {locked.reference} details changed: {', '.join(changed) or 'nothing'}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        data={"fields": ",".join(changed)},
+    )
+    return locked
+
+
+def _criteria_locked(tender: Tender) -> None:
+    if tender.status != TenderStatus.DRAFT:
+        raise TenderStateError(
+            "Criteria cannot change once the tender is published", code="criteria_locked"
+        )
+
+
+@transaction.atomic
+def criteria_set_weights(*, tender: Tender, actor: Any, weights: Mapping[int, Decimal]) -> Tender:
+    """Set criteria weights (top level in points, parts in percent of the parent)."""
+    locked = _lock_tender(tender)
+    _criteria_locked(locked)
+    rows = {row.pk: row for row in locked.criteria.all()}
+    changes = []
+    for pk, weight in weights.items():
+        row = rows.get(pk)
+        if row is None:
+            raise TenderError("That criterion is not part of this tender", code="unknown_criterion")
+        if row.weight != weight:
+            changes.append(f"{row.key} {row.weight.normalize()}→{weight.normalize()}")
+            row.weight = weight
+            row.full_clean()
+            row.save()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        action="tender.criteria_changed",
+        summary=f"Weights of tender {locked.reference} changed: {'; '.join(changes) or 'none'}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+    )
+    return locked
+
+
+@transaction.atomic
+def criterion_add(
+    *,
+    tender: Tender,
+    actor: Any,
+    name: str,
+    kind: str,
+    weight: Decimal,
+    parent: Criterion | None = None,
+    question: str = "",
+    scale_max: Decimal = Decimal(5),
+    threshold: Decimal | None = None,
+    price_method: str = "",
+    measure_id: str = "",
+    part: str = "",
+) -> Criterion:
+    locked = _lock_tender(tender)
+    _criteria_locked(locked)
+    if parent is not None and parent.tender_id != locked.pk:
+        raise TenderError("Choose a parent criterion from this tender", code="unknown_criterion")
+    keys = set(locked.criteria.values_list("key", flat=True))
+    base = "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")[:30] or "c"
+    key, n = base, 2
+    while key in keys:
+        key, n = f"{base}_{n}", n + 1
+    position = (
+        locked.criteria.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    criterion = Criterion(
+        tender=locked,
+        parent=parent,
+        key=key,
+        name=name,
+        kind=kind,
+        weight=weight,
+        question=question,
+        scale_max=scale_max,
+        threshold=threshold,
+        price_method=price_method if kind == CriterionKind.PRICE else "",
+        measure_id=measure_id,
+        part=part,
+        position=position,
+    )
+    criterion.full_clean()
+    criterion.save()
+    audit_record(
+        action="tender.criterion_added",
+        summary=f"Criterion {name} ({kind}, weight {weight.normalize()}) added to "
+        f"{locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=criterion,
+    )
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, actor: Any) -> None:
+    locked = _lock_tender(criterion.tender)
+    _criteria_locked(locked)
+    name = criterion.name
+    criterion.delete()
+    audit_record(
+        action="tender.criterion_removed",
+        summary=f"Criterion {name} removed from {locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+    )
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tender_publish(*, tender: Tender, actor: Any, now: datetime | None = None) -> Tender:
+    """Draft → published. Criteria and weights are fixed from here on."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.DRAFT, action="publish")
+    if locked.deadline_passed(_now(now)):
+        raise TenderError(
+            "The submission deadline has passed. Set a later deadline before publishing",
+            code="deadline_in_past",
+        )
+    check = selectors.tender_criteria_check(tender=locked)
+    if not check.ok:
+        raise TenderError(
+            "Fix the criteria before publishing: " + "; ".join(p.message for p in check.problems),
+            code="criteria_invalid",
+        )
+    locked.published_at = _now(now)
+    return _transition(
+        locked,
+        to=TenderStatus.PUBLISHED,
+        actor=actor,
+        action="published",
+        summary=f"Tender {locked.reference} published; bids due by "
+        f"{timezone.localtime(locked.submission_deadline):%d %b %Y %H:%M}",
+        data={"policy": " ".join(f.message for f in check.findings)},
+    )
+
+
+@transaction.atomic
+def tender_close(*, tender: Tender, actor: Any, now: datetime | None = None) -> Tender:
+    """Published → closed, once the deadline has passed: the bids are opened."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.PUBLISHED, action="close")
+    if not locked.deadline_passed(_now(now)):
+        raise TenderError(
+            "Bids are sealed until the submission deadline. Close the tender after it",
+            code="deadline_not_passed",
+        )
+    locked.closed_at = _now(now)
+    count = locked.bids.filter(status=BidStatus.SUBMITTED).count()
+    return _transition(
+        locked,
+        to=TenderStatus.CLOSED,
+        actor=actor,
+        action="closed",
+        summary=f"Tender {locked.reference} closed and {count} bid(s) opened",
+        data={"bids": count},
+    )
+
+
+@transaction.atomic
+def tender_start_evaluation(*, tender: Tender, actor: Any) -> Tender:
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.CLOSED, action="start evaluating")
+    if not selectors.opened_bids(tender=locked).exists():
+        raise TenderError("No bids were submitted, so there is nothing to evaluate", code="no_bids")
+    return _transition(
+        locked,
+        to=TenderStatus.EVALUATING,
+        actor=actor,
+        action="evaluation_started",
+        summary=f"Evaluation of tender {locked.reference} started",
+    )
+
+
+@transaction.atomic
+def tender_cancel(*, tender: Tender, actor: Any, reason: str) -> Tender:
+    locked = _lock_tender(tender)
+    _require_status(
+        locked,
+        TenderStatus.DRAFT,
+        TenderStatus.PUBLISHED,
+        TenderStatus.CLOSED,
+        TenderStatus.EVALUATING,
+        action="cancel",
+    )
+    return _transition(
+        locked,
+        to=TenderStatus.CANCELLED,
+        actor=actor,
+        action="cancelled",
+        summary=f"Tender {locked.reference} cancelled: {reason[:300]}",
+        data={"reason": reason},
+    )
+
+
+# --- clarifications ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def clarification_ask(
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    question: str,
+    now: datetime | None = None,
+) -> Clarification:
+    if tender.status != TenderStatus.PUBLISHED:
+        raise TenderStateError(
+            "Questions can be asked only while the tender is open", code="wrong_status"
+        )
+    deadline = tender.clarification_deadline or tender.submission_deadline
+    if deadline <= _now(now):
+        raise DeadlinePassedError(
+            "The deadline for questions has passed", code="clarification_closed"
+        )
+    clarification = Clarification(tender=tender, asked_by=supplier, question=question)
+    clarification.full_clean()
+    clarification.save()
+    audit_record(
+        action="clarification.asked",
+        summary=f"A question was asked about tender {tender.reference}",
+        actor=actor,
+        organisation=supplier,
+        obj=clarification,
+    )
+    return clarification
+
+
+@transaction.atomic
+def clarification_answer(
+    *, clarification: Clarification, actor: Any, answer: str, now: datetime | None = None
+) -> Clarification:
+    clarification.answer = answer
+    clarification.answered_at = _now(now)
+    clarification.full_clean()
+    clarification.save()
+    audit_record(
+        action="clarification.answered",
+        summary=f"A question about tender {clarification.tender.reference} was answered and "
+        "published",
+        actor=actor,
+        organisation=clarification.tender.organisation,
+        obj=clarification,
+    )
+    return clarification
+
+
+# --- bids --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitmentInput:
+    measure_id: str
+    quantity: Decimal
+    contract_year: int = 1
+    place: str = ""
+
+
+def _refuse_after_deadline(
+    *, tender: Tender, supplier: Organisation, actor: Any, action: str, now: datetime | None
+) -> None:
+    """Raise (and audit, outside the refused transaction) when the deadline has passed."""
+    if tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(now):
+        return
+    if tender.status != TenderStatus.PUBLISHED and not tender.deadline_passed(now):
+        raise TenderStateError("This tender is not open for bids", code="not_open")
+    audit_record(
+        action="bid.refused_after_deadline",
+        summary=f"{actor.get_username()} of {supplier.name} tried to {action} a bid for "
+        f"{tender.reference} after the deadline",
+        actor=actor,
+        organisation=supplier,
+        obj=tender,
+        data={"action": action, "at": _now(now).isoformat()},
+    )
+    raise DeadlinePassedError(
+        "The deadline for this tender has passed. Bids can no longer be changed or submitted",
+        code="deadline_passed",
+    )
+
+
+def commitment_findings(*, tender: Tender, commitments: Sequence[CommitmentInput]) -> list[str]:
+    """The framework's counting rules broken by the commitments, in plain words."""
+    if tender.framework_version is None:
+        return []
+    framework = tender.framework_version.load()
+    counted = [
+        CountedCommitment(
+            measure_id=c.measure_id,
+            quantity=c.quantity,
+            contract_year=c.contract_year,
+            place=c.place or None,
+        )
+        for c in commitments
+    ]
+    return [str(f) for f in check_commitments(counted, framework)]
+
+
+def _locked_bid(tender: Tender, supplier: Organisation) -> Bid:
+    """The supplier's one bid for the tender, created on first use; never two (unique + lock)."""
+    Tender.objects.select_for_update().get(pk=tender.pk)
+    bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier).first()
+    if bid is not None:
+        return bid
+    try:
+        with transaction.atomic():
+            return Bid.objects.create(tender=tender, supplier=supplier)
+    except IntegrityError:  # another request created it between our read and write
+        return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
+
+
+def bid_save(
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    price_pence: int | None,
+    price_breakdown: str = "",
+    responses: Mapping[int, str] | None = None,
+    commitments: Sequence[CommitmentInput] = (),
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Bid:
+    """Save the supplier's draft bid (a withdrawn bid becomes a draft again)."""
+    _refuse_after_deadline(tender=tender, supplier=supplier, actor=actor, action="save", now=now)
+    return _bid_save(
+        tender=tender,
+        supplier=supplier,
+        actor=actor,
+        price_pence=price_pence,
+        price_breakdown=price_breakdown,
+        responses=responses or {},
+        commitments=commitments,
+        expected_version=expected_version,
+        now=now,
+    )
+
+
+@transaction.atomic
+def _bid_save(
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    price_pence: int | None,
+    price_breakdown: str,
+    responses: Mapping[int, str],
+    commitments: Sequence[CommitmentInput],
+    expected_version: int | None,
+    now: datetime | None,
+) -> Bid:
+    bid = _locked_bid(tender, supplier)
+    if tender.deadline_passed(now):  # checked again under the lock
+        raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
+    if bid.status == BidStatus.SUBMITTED:
+        raise TenderStateError(
+            "Your bid has been submitted. Withdraw it before you change it",
+            code="already_submitted",
+        )
+    if expected_version is not None and bid.version != expected_version:
+        raise ConcurrentEditError(
+            "Someone else in your organisation saved this bid while you were editing it. "
+            "Reload the page and make your change again",
+            code="stale",
+        )
+    questions = {c.pk: c for c in selectors.response_criteria(tender=tender)}
+    for pk, text in responses.items():
+        criterion = questions.get(pk)
+        if criterion is None:
+            raise TenderError("That question is not part of this tender", code="unknown_criterion")
+        if len(text) > criterion.response_limit:
+            raise TenderError(
+                f"Your answer to {criterion.name} must be {criterion.response_limit} characters "
+                "or fewer",
+                code="response_too_long",
+            )
+    findings = commitment_findings(tender=tender, commitments=commitments)
+    if findings:
+        raise TenderError("Check your commitments: " + "; ".join(findings), code="commitment_rules")
+    bid.price_pence = price_pence
+    bid.price_breakdown = price_breakdown
+    bid.status = BidStatus.DRAFT
+    bid.version += 1
+    bid.full_clean()
+    bid.save()
+    for pk, text in responses.items():
+        BidResponse.objects.update_or_create(bid=bid, criterion_id=pk, defaults={"text": text})
+    bid.commitments.all().delete()
+    for c in commitments:
+        row = Commitment(
+            bid=bid,
+            measure_id=c.measure_id,
+            quantity=c.quantity,
+            contract_year=c.contract_year,
+            place=c.place,
+        )
+        row.full_clean()
+        row.save()
+    audit_record(
+        action="bid.saved",
+        summary=f"{supplier.name} saved a draft bid for {tender.reference}",
+        actor=actor,
+        organisation=supplier,
+        obj=bid,
+    )
+    return bid
+
+
+def bid_submit(
+    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None = None
+) -> Bid:
+    """Submit the supplier's bid. Submitting twice (two tabs, a retry) changes nothing."""
+    _refuse_after_deadline(tender=tender, supplier=supplier, actor=actor, action="submit", now=now)
+    return _bid_submit(tender=tender, supplier=supplier, actor=actor, now=now)
+
+
+@transaction.atomic
+def _bid_submit(*, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None) -> Bid:
+    bid = _locked_bid(tender, supplier)
+    if tender.deadline_passed(now):
+        raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
+    if bid.status == BidStatus.SUBMITTED:
+        return bid
+    if bid.price_pence is None:
+        raise TenderError(
+            "Enter your price and save your bid before you submit it", code="no_price"
+        )
+    answered = {r.criterion_id for r in bid.responses.all() if r.text.strip()}
+    missing = [c.name for c in selectors.response_criteria(tender=tender) if c.pk not in answered]
+    if missing:
+        raise TenderError(
+            f"Answer every question before you submit: {', '.join(missing)}",
+            code="missing_responses",
+        )
+    bid.status = BidStatus.SUBMITTED
+    bid.submitted_at = _now(now)
+    bid.submitted_by = actor
+    bid.version += 1
+    bid.full_clean()
+    bid.save()
+    # Recorded against the supplier: the buyer's audit log must not reveal who has bid before
+    # the deadline. The price is never written to the log.
+    audit_record(
+        action="bid.submitted",
+        summary=f"{supplier.name} submitted its bid for {tender.reference}",
+        actor=actor,
+        organisation=supplier,
+        obj=bid,
+        data={"submitted_at": bid.submitted_at.isoformat()},
+    )
+    return bid
+
+
+def bid_withdraw(
+    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None = None
+) -> Bid:
+    _refuse_after_deadline(
+        tender=tender, supplier=supplier, actor=actor, action="withdraw", now=now
+    )
+    return _bid_withdraw(tender=tender, supplier=supplier, actor=actor, now=now)
+
+
+@transaction.atomic
+def _bid_withdraw(
+    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None
+) -> Bid:
+    bid = _locked_bid(tender, supplier)
+    if tender.deadline_passed(now):
+        raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
+    if bid.status != BidStatus.SUBMITTED:
+        raise TenderStateError("Only a submitted bid can be withdrawn", code="not_submitted")
+    bid.status = BidStatus.WITHDRAWN
+    bid.submitted_at = None
+    bid.version += 1
+    bid.save()
+    audit_record(
+        action="bid.withdrawn",
+        summary=f"{supplier.name} withdrew its bid for {tender.reference}",
+        actor=actor,
+        organisation=supplier,
+        obj=bid,
+    )
+    return bid
+
+
+# --- evaluators --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluator_assign(
+    *, tender: Tender, actor: Any, evaluator: Any, criteria: Sequence[Criterion]
+) -> EvaluatorAssignment:
+    """Assign an evaluator of the buyer's organisation to scored criteria (never price)."""
+    locked = _lock_tender(tender)
+    _require_status(
+        locked,
+        TenderStatus.PUBLISHED,
+        TenderStatus.CLOSED,
+        TenderStatus.EVALUATING,
+        action="assign evaluators to",
+    )
+    if not locked.organisation.memberships.filter(user=evaluator, role=Role.EVALUATOR).exists():
+        raise TenderError("Choose an evaluator from your organisation", code="not_an_evaluator")
+    scored = {c.pk for c in selectors.scored_criteria(tender=locked)}
+    if not criteria:
+        raise TenderError("Select at least one criterion", code="no_criteria")
+    if any(c.pk not in scored for c in criteria):
+        raise TenderError(
+            "Evaluators score quality, social value and pass or fail questions only; price is "
+            "scored by formula and kept apart",
+            code="not_scored",
+        )
+    assignment, _ = EvaluatorAssignment.objects.get_or_create(
+        tender=locked, evaluator=evaluator, defaults={"assigned_by": actor}
+    )
+    if assignment.submitted_at is not None:
+        raise TenderStateError(
+            "This evaluator has already submitted their scores", code="submitted"
+        )
+    assignment.criteria.set(criteria)
+    audit_record(
+        action="evaluator.assigned",
+        summary=f"{evaluator.get_username()} assigned to score "
+        f"{', '.join(c.name for c in criteria)} on {locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=assignment,
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_declare(
+    *,
+    assignment: EvaluatorAssignment,
+    actor: Any,
+    has_conflict: bool,
+    details: str = "",
+    now: datetime | None = None,
+) -> EvaluatorAssignment:
+    """The evaluator declares whether they have a conflict of interest, before seeing any bid."""
+    if assignment.evaluator_id != actor.pk:
+        raise PermissionDeniedError("Only the evaluator can make their own declaration")
+    if assignment.declared_at is not None:
+        raise TenderStateError("You have already made your declaration", code="already_declared")
+    if has_conflict and not details.strip():
+        raise TenderError("Describe the conflict of interest", code="details_required")
+    assignment.declared_at = _now(now)
+    assignment.has_conflict = has_conflict
+    assignment.conflict_details = details
+    assignment.full_clean()
+    assignment.save()
+    audit_record(
+        action="evaluator.declared",
+        summary=f"{actor.get_username()} declared "
+        f"{'a conflict of interest' if has_conflict else 'no conflict of interest'} on "
+        f"{assignment.tender.reference}",
+        actor=actor,
+        organisation=assignment.tender.organisation,
+        obj=assignment,
+        data={"conflict": has_conflict},
+    )
+    return assignment
+
+
+def _check_value(criterion: Criterion, value: Decimal) -> None:
+    if criterion.kind == CriterionKind.PASS_FAIL:
+        if value not in (Decimal(0), Decimal(1)):
+            raise TenderError("Select pass or fail", code="pass_fail")
+    elif not Decimal(0) <= value <= criterion.scale_max:
+        raise TenderError(
+            f"Enter a score from 0 to {criterion.scale_max.normalize()}", code="out_of_scale"
+        )
+
+
+@transaction.atomic
+def score_save(
+    *,
+    assignment: EvaluatorAssignment,
+    actor: Any,
+    bid: Bid,
+    criterion: Criterion,
+    value: Decimal,
+    reason: str,
+    now: datetime | None = None,
+) -> Score:
+    """Save (or change) one of the evaluator's own scores, before they submit them."""
+    locked = EvaluatorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.evaluator_id != actor.pk:
+        raise PermissionDeniedError("You can only score as yourself")
+    if not locked.cleared:
+        raise PermissionDeniedError("Make your conflict of interest declaration first")
+    if locked.submitted_at is not None:
+        raise TenderStateError(
+            "You have submitted your scores; they can no longer change", code="submitted"
+        )
+    if locked.tender.status != TenderStatus.EVALUATING:
+        raise TenderStateError("The tender is not being evaluated", code="wrong_status")
+    if not locked.criteria.filter(pk=criterion.pk).exists():
+        raise PermissionDeniedError("You are not assigned to this criterion")
+    if not selectors.bids_for_evaluator(assignment=locked).filter(pk=bid.pk).exists():
+        raise PermissionDeniedError("That bid is not open to you")
+    if not reason.strip():
+        raise TenderError("Enter the reason for your score", code="reason_required")
+    _check_value(criterion, value)
+    score, _ = Score.objects.update_or_create(
+        assignment=locked,
+        bid=bid,
+        criterion=criterion,
+        defaults={"value": value, "reason": reason, "saved_at": _now(now)},
+    )
+    return score
+
+
+@transaction.atomic
+def scores_submit(
+    *, assignment: EvaluatorAssignment, actor: Any, now: datetime | None = None
+) -> EvaluatorAssignment:
+    """Submit all the evaluator's scores at once; each is audited. Then peers' scores show."""
+    locked = EvaluatorAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.evaluator_id != actor.pk:
+        raise PermissionDeniedError("You can only submit your own scores")
+    if locked.submitted_at is not None:
+        return locked
+    bids = list(selectors.bids_for_evaluator(assignment=locked))
+    criteria = list(locked.criteria.all())
+    have = selectors.own_scores(assignment=locked)
+    missing = [(b, c) for b in bids for c in criteria if (b.pk, c.pk) not in have]
+    if missing:
+        raise TenderError(
+            f"Score every bid on every criterion before you submit ({len(missing)} to go)",
+            code="scores_missing",
+        )
+    moment = _now(now)
+    for score in have.values():
+        score.submitted_at = moment
+        score.save(update_fields=["submitted_at"])
+        audit_record(
+            action="score.submitted",
+            summary=f"{actor.get_username()} scored {score.bid.supplier.name} "
+            f"{score.value.normalize()} on {score.criterion.name} ({locked.tender.reference})",
+            actor=actor,
+            organisation=locked.tender.organisation,
+            obj=score,
+            data={"value": str(score.value), "reason": score.reason[:500]},
+        )
+    locked.submitted_at = moment
+    locked.save(update_fields=["submitted_at"])
+    return locked
+
+
+# --- moderation and award ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def moderation_save(
+    *,
+    tender: Tender,
+    actor: Any,
+    bid: Bid,
+    criterion: Criterion,
+    value: Decimal,
+    rationale: str = "",
+) -> ModeratedScore:
+    """Record the panel's score; a rationale is required wherever it differs from an evaluator's."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.EVALUATING, action="moderate")
+    if bid.tender_id != locked.pk or criterion.tender_id != locked.pk:
+        raise TenderError("That bid or criterion is not part of this tender", code="unknown")
+    _check_value(criterion, value)
+    moderated = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
+    previous = None if moderated is None else moderated.value
+    if moderated is None:
+        moderated = ModeratedScore(bid=bid, criterion=criterion, moderated_by=actor)
+    moderated.value = value
+    moderated.rationale = rationale
+    moderated.moderated_by = actor
+    moderated.moderated_at = timezone.now()
+    moderated.full_clean()
+    moderated.save()
+    audit_record(
+        action="score.moderated",
+        summary=f"Moderated score for {bid.supplier.name} on {criterion.name} "
+        f"({locked.reference}) set to {value.normalize()}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=moderated,
+        data={
+            "value": str(value),
+            "previous": "" if previous is None else str(previous),
+            "rationale": rationale[:500],
+        },
+    )
+    return moderated
+
+
+def moderation_apply_average(*, tender: Tender, actor: Any) -> int:
+    """Under the averaging rule agreed in advance, moderate every cell to the evaluators' mean."""
+    if tender.moderation_rule != ModerationRule.AVERAGE:
+        raise TenderError("This tender uses consensus moderation", code="not_average")
+    count = 0
+    for cell in selectors.moderation_cells(tender=tender):
+        if cell.mean is None or cell.moderated is not None:
+            continue
+        moderation_save(
+            tender=tender,
+            actor=actor,
+            bid=cell.bid,
+            criterion=cell.criterion,
+            value=cell.mean.quantize(Decimal("0.01")),
+            rationale=f"Mean of {len(cell.scores)} evaluators' scores (the rule agreed in advance)",
+        )
+        count += 1
+    return count
+
+
+def standstill_end(start: date, working_days: int = STANDSTILL_WORKING_DAYS) -> date:
+    """The last day of a standstill of ``working_days`` (Monday to Friday; bank holidays are not
+    known to the toolkit, so check the date against them)."""
+    day, left = start, working_days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+@transaction.atomic
+def tender_award(
+    *, tender: Tender, actor: Any, decision: str, reasons: str, standstill_start: date | None = None
+) -> Award:
+    """Award to the bid the engine ranks first, storing the evaluation it rests on."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.EVALUATING, action="award")
+    live = selectors.live_evaluation(tender=locked)
+    if live.evaluation is None or not live.complete:
+        raise TenderError(
+            "Moderate every score before you award the contract", code="moderation_incomplete"
+        )
+    winner = live.evaluation.winner
+    if winner is None:
+        raise TenderError("Every bid was excluded, so there is no winner", code="no_winner")
+    winning_bid = selectors.opened_bids(tender=locked).get(supplier__name=winner.bidder)
+    start = standstill_start or timezone.localdate()
+    award = Award(
+        tender=locked,
+        winning_bid=winning_bid,
+        decision=decision,
+        reasons=reasons,
+        standstill_start=start,
+        standstill_end=standstill_end(start),
+        evaluation_document=tender_document(live.evaluation.tender),
+        decided_by=actor,
+    )
+    award.full_clean()
+    award.save()
+    _transition(
+        locked,
+        to=TenderStatus.AWARDED,
+        actor=actor,
+        action="awarded",
+        summary=f"Tender {locked.reference} awarded to {winner.bidder}; standstill until "
+        f"{award.standstill_end:%d %b %Y}",
+        data={
+            "winner": winner.bidder,
+            "total": str(winner.total),
+            "standstill_end": award.standstill_end.isoformat(),
+        },
+    )
+    return award

@@ -1,0 +1,833 @@
+"""Tender pages for officers, evaluators, suppliers and the public.
+
+Views validate, call one service and render. Which rows a person may read is decided in
+``selectors.py`` (bids are sealed there, not here).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from socialvalue.exceptions import PermissionDeniedError, TenderError
+from socialvalue.web.http import OrgHttpRequest
+from socialvalue.web.permissions import Perm, permission_required, public
+from socialvalue.web.tenancy import get_in_organisation_or_404
+from socialvalue.web.tenders import selectors, services
+from socialvalue.web.tenders.forms import (
+    AnswerForm,
+    AssignForm,
+    AwardForm,
+    BidForm,
+    CancelForm,
+    ClarificationForm,
+    CriterionForm,
+    DeclarationForm,
+    ModerationForm,
+    ScoreForm,
+    TenderCreateForm,
+    TenderForm,
+    WeightsForm,
+)
+from socialvalue.web.tenders.models import BidStatus, ModerationRule, Tender, TenderStatus
+
+
+def _tender(request: OrgHttpRequest, tender_id: int) -> Tender:
+    assert request.org is not None
+    return get_in_organisation_or_404(
+        request, selectors.tenders_for_organisation(organisation=request.org), pk=tender_id
+    )
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _framework_versions(request: OrgHttpRequest) -> list[Any]:
+    assert request.org is not None
+    return selectors.framework_versions_for(organisation=request.org)
+
+
+# --- officer: set-up ---------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def tender_list(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    tenders = selectors.tenders_for_organisation(organisation=request.org)
+    return render(request, "tenders/list.html", {"tenders": tenders})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_create(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    form = TenderCreateForm(request.POST or None, versions=_framework_versions(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            tender = services.tender_create(
+                organisation=request.org,
+                actor=request.user,
+                reference=form.cleaned_data["reference"],
+                preset=form.cleaned_data["preset"],
+                **form.service_kwargs(),
+            )
+        except (TenderError, PermissionDeniedError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, f"Draft tender {tender.reference} created.")
+            return redirect("tenders:criteria", tender.pk)
+    return render(request, "tenders/form.html", {"form": form, "creating": True})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_edit(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    if not tender.is_draft:
+        messages.error(request, "Only a draft tender can be changed.")
+        return redirect("tenders:detail", tender.pk)
+    form = TenderForm(
+        request.POST or None,
+        initial=TenderForm.initial_for(tender),
+        versions=_framework_versions(request),
+    )
+    form.fields["reference"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tender_update(
+                tender=tender,
+                actor=request.user,
+                expected_version=int(request.POST.get("version") or 0),
+                **form.service_kwargs(),
+            )
+        except (TenderError, PermissionDeniedError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Tender details saved.")
+            return redirect("tenders:detail", tender.pk)
+    return render(request, "tenders/form.html", {"form": form, "tender": tender})
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def tender_detail(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    context = {
+        "tender": tender,
+        "rows": selectors.criteria_rows(tender=tender),
+        "check": selectors.tender_criteria_check(tender=tender),
+        "bids_open": selectors.bids_are_open(tender=tender),
+        "bids": selectors.opened_bids(tender=tender),
+        "assignments": selectors.assignments_for_tender(tender=tender),
+        "clarifications": tender.clarifications.all(),
+        "answer_form": AnswerForm(),
+        "award": getattr(tender, "award", None),
+        "now": timezone.now(),
+    }
+    return render(request, "tenders/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_criteria(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    """Weights with the engine's policy check live (HTMX posts here to re-check without saving)."""
+    tender = _tender(request, tender_id)
+    rows = selectors.criteria_rows(tender=tender)
+    form = WeightsForm(request.POST or None, criteria=rows)
+    check = selectors.tender_criteria_check(tender=tender)
+    if request.method == "POST" and form.is_valid():
+        if request.htmx:
+            # Check the weights typed so far, without saving them.
+            for row in rows:
+                row.criterion.weight = form.weights()[row.criterion.pk]
+            check = services_preview_check(tender, [r.criterion for r in rows])
+            return render(request, "tenders/criteria.html#policy", {"check": check})
+        try:
+            services.criteria_set_weights(tender=tender, actor=request.user, weights=form.weights())
+        except TenderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Weights saved.")
+            return redirect("tenders:criteria", tender.pk)
+    elif request.method == "POST" and request.htmx:
+        return render(request, "tenders/criteria.html#policy", {"check": check, "form": form})
+    parents = [
+        r.criterion for r in rows if r.criterion.kind != "price" and r.criterion.kind != "pass_fail"
+    ]
+    return render(
+        request,
+        "tenders/criteria.html",
+        {
+            "tender": tender,
+            "rows": rows,
+            "form": form,
+            "check": check,
+            "criterion_form": CriterionForm(parents=parents),
+            "bound": list(zip(rows, [form[f"weight_{r.criterion.pk}"] for r in rows], strict=True)),
+        },
+    )
+
+
+def services_preview_check(tender: Tender, criteria: list[Any]) -> Any:
+    """The engine's check of unsaved weights (nothing is written)."""
+    from socialvalue.web.tenders.engine import criteria_check
+
+    return criteria_check(tender, criteria)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def criterion_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    rows = selectors.criteria_rows(tender=tender)
+    parents = [r.criterion for r in rows if r.criterion.kind not in {"price", "pass_fail"}]
+    form = CriterionForm(request.POST, parents=parents)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.criterion_add(
+                tender=tender,
+                actor=request.user,
+                name=data["name"],
+                kind=data["kind"],
+                weight=data["weight"],
+                parent=data["parent"],
+                question=data["question"],
+                scale_max=data["scale_max"],
+                threshold=data["threshold"],
+                price_method=data["price_method"],
+                measure_id=data["measure_id"],
+            )
+        except (TenderError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, f"Criterion {data['name']} added.")
+            return redirect("tenders:criteria", tender.pk)
+    weights = WeightsForm(criteria=rows)
+    return render(
+        request,
+        "tenders/criteria.html",
+        {
+            "tender": tender,
+            "rows": rows,
+            "form": form,
+            "criterion_form": form,
+            "check": selectors.tender_criteria_check(tender=tender),
+            "bound": list(
+                zip(rows, [weights[f"weight_{r.criterion.pk}"] for r in rows], strict=True)
+            ),
+        },
+    )
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def criterion_delete(request: OrgHttpRequest, tender_id: int, criterion_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    criterion = get_in_organisation_or_404(request, tender.criteria.all(), pk=criterion_id)
+    try:
+        services.criterion_delete(criterion=criterion, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Criterion {criterion.name} removed.")
+    return redirect("tenders:criteria", tender.pk)
+
+
+def _transition_view(request: OrgHttpRequest, tender_id: int, action: str) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    try:
+        if action == "publish":
+            services.tender_publish(tender=tender, actor=request.user)
+            done = "The tender is published."
+        elif action == "close":
+            services.tender_close(tender=tender, actor=request.user)
+            done = "The tender is closed and the bids are open."
+        else:
+            services.tender_start_evaluation(tender=tender, actor=request.user)
+            done = "Evaluation has started."
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("tenders:detail", tender.pk)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_publish(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    return _transition_view(request, tender_id, "publish")
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_close(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    return _transition_view(request, tender_id, "close")
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_start_evaluation(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    return _transition_view(request, tender_id, "evaluate")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def tender_cancel(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tender_cancel(
+                tender=tender, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TenderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The tender is cancelled.")
+            return redirect("tenders:detail", tender.pk)
+    return render(request, "tenders/cancel.html", {"tender": tender, "form": form})
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def bid_detail(request: OrgHttpRequest, tender_id: int, bid_id: int) -> HttpResponse:
+    """A buyer reads one opened bid; before the bids are opened this is a 404 for every bid."""
+    tender = _tender(request, tender_id)
+    bid = get_object_or_404(selectors.opened_bids(tender=tender), pk=bid_id)
+    return render(request, "tenders/bid_detail.html", {"tender": tender, "bid": bid})
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def clarification_answer(
+    request: OrgHttpRequest, tender_id: int, clarification_id: int
+) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    clarification = get_in_organisation_or_404(
+        request, tender.clarifications.all(), pk=clarification_id
+    )
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        services.clarification_answer(
+            clarification=clarification, actor=request.user, answer=form.cleaned_data["answer"]
+        )
+        messages.success(request, "The answer is published to every bidder.")
+    else:
+        messages.error(request, "Enter the answer")
+    return redirect("tenders:detail", tender.pk)
+
+
+# --- officer: evaluators, moderation, award ----------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def evaluators(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    assert request.org is not None
+    people = [
+        m.user for m in request.org.memberships.filter(role="evaluator").select_related("user")
+    ]
+    criteria = selectors.scored_criteria(tender=tender)
+    form = AssignForm(request.POST or None, evaluators=people, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluator_assign(
+                tender=tender,
+                actor=request.user,
+                evaluator=form.cleaned_data["evaluator"],
+                criteria=form.cleaned_data["criteria"],
+            )
+        except (TenderError, PermissionDeniedError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Evaluator assigned.")
+            return redirect("tenders:evaluators", tender.pk)
+    return render(
+        request,
+        "tenders/evaluators.html",
+        {
+            "tender": tender,
+            "form": form,
+            "assignments": selectors.assignments_for_tender(tender=tender),
+        },
+    )
+
+
+def _moderation_context(
+    tender: Tender, errors: dict[tuple[int, int], str] | None = None
+) -> dict[str, Any]:
+    cells = selectors.moderation_cells(tender=tender)
+    live = selectors.live_evaluation(tender=tender, cells=cells)
+    return {
+        "tender": tender,
+        "cells": [
+            (
+                cell,
+                ModerationForm(
+                    prefix=f"m{cell.bid.pk}-{cell.criterion.pk}",
+                    initial={
+                        "value": cell.moderated.value
+                        if cell.moderated
+                        else (cell.scores[0].value if cell.agreed and cell.scores else None),
+                        "rationale": cell.moderated.rationale if cell.moderated else "",
+                    },
+                ),
+                (errors or {}).get((cell.bid.pk, cell.criterion.pk), ""),
+            )
+            for cell in cells
+        ],
+        "live": live,
+        "average_rule": tender.moderation_rule == ModerationRule.AVERAGE,
+    }
+
+
+@require_GET
+@permission_required(Perm.MANAGE_TENDERS)
+def moderation(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    if tender.status not in {TenderStatus.EVALUATING, TenderStatus.AWARDED}:
+        messages.error(request, "Moderation opens once evaluation has started.")
+        return redirect("tenders:detail", tender.pk)
+    return render(request, "tenders/moderation.html", _moderation_context(tender))
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def moderate(
+    request: OrgHttpRequest, tender_id: int, bid_id: int, criterion_id: int
+) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    bid = get_object_or_404(selectors.opened_bids(tender=tender), pk=bid_id)
+    criterion = get_in_organisation_or_404(request, tender.criteria.all(), pk=criterion_id)
+    form = ModerationForm(request.POST, prefix=f"m{bid.pk}-{criterion.pk}")
+    error = ""
+    if form.is_valid():
+        try:
+            services.moderation_save(
+                tender=tender,
+                actor=request.user,
+                bid=bid,
+                criterion=criterion,
+                value=form.cleaned_data["value"],
+                rationale=form.cleaned_data["rationale"],
+            )
+        except (TenderError, ValidationError) as exc:
+            error = _error_text(exc)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if request.htmx:
+        context = _moderation_context(tender, {(bid.pk, criterion.pk): error} if error else None)
+        return render(request, "tenders/moderation.html#moderation-body", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request, f"Moderated score saved for {bid.supplier.name} on {criterion.name}."
+        )
+    return redirect("tenders:moderation", tender.pk)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def moderation_average(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    try:
+        count = services.moderation_apply_average(tender=tender, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{count} scores set to the evaluators' mean.")
+    return redirect("tenders:moderation", tender.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def award(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    if tender.status != TenderStatus.EVALUATING:
+        messages.error(request, "A tender can be awarded only while it is being evaluated.")
+        return redirect("tenders:detail", tender.pk)
+    live = selectors.live_evaluation(tender=tender)
+    winner = live.evaluation.winner if live.evaluation is not None else None
+    form = AwardForm(
+        request.POST or None,
+        initial={
+            "standstill_start": timezone.localdate(),
+            "decision": f"Award the contract to {winner.bidder}, the most advantageous tender."
+            if winner
+            else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tender_award(tender=tender, actor=request.user, **form.cleaned_data)
+        except (TenderError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "The contract is awarded. The standstill period has started.")
+            return redirect("tenders:detail", tender.pk)
+    return render(request, "tenders/award.html", {"tender": tender, "form": form, "live": live})
+
+
+REPORT_FORMATS = {"html", "pdf", "xlsx"}
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def award_report(request: OrgHttpRequest, tender_id: int, fmt: str) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    award_row = getattr(tender, "award", None)
+    if award_row is None or fmt not in REPORT_FORMATS:
+        raise Http404("No award report")
+    content, content_type = selectors.award_report(award=award_row, fmt=fmt)
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="award-{tender.reference}.{fmt}"'
+    return response
+
+
+# --- evaluators --------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required(Perm.EVALUATE_TENDERS)
+def evaluations(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    assignments = selectors.assignments_for_evaluator(user=request.user, organisation=request.org)
+    return render(request, "tenders/evaluations.html", {"assignments": assignments})
+
+
+def _assignment(request: OrgHttpRequest, assignment_id: int) -> Any:
+    assert request.org is not None
+    return get_in_organisation_or_404(
+        request,
+        selectors.assignments_for_evaluator(user=request.user, organisation=request.org),
+        pk=assignment_id,
+    )
+
+
+def _scoring_context(
+    assignment: Any, errors: dict[tuple[int, int], Any] | None = None
+) -> dict[str, Any]:
+    bids = list(selectors.bids_for_evaluator(assignment=assignment))
+    own = selectors.own_scores(assignment=assignment)
+    criteria = list(assignment.criteria.all())
+    peers: dict[tuple[int, int], list[Any]] = {}
+    for score in selectors.peer_scores(assignment=assignment):
+        peers.setdefault((score.bid_id, score.criterion_id), []).append(score)
+    items = []
+    for bid in bids:
+        responses = {r.criterion_id: r.text for r in bid.responses.all()}
+        cells = []
+        for criterion in criteria:
+            key = (bid.pk, criterion.pk)
+            existing = own.get(key)
+            form = (errors or {}).get(key) or ScoreForm(
+                prefix=f"s{bid.pk}-{criterion.pk}",
+                criterion=criterion,
+                initial={
+                    "value": existing.value if existing else None,
+                    "reason": existing.reason if existing else "",
+                },
+            )
+            cells.append(
+                {
+                    "criterion": criterion,
+                    "form": form,
+                    "score": existing,
+                    "response": responses.get(criterion.pk, ""),
+                    "peers": peers.get(key, []),
+                }
+            )
+        items.append({"bid": bid, "cells": cells, "commitments": list(bid.commitments.all())})
+    total = len(bids) * len(criteria)
+    return {
+        "assignment": assignment,
+        "tender": assignment.tender,
+        "items": items,
+        "scored": len(own),
+        "total": total,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.EVALUATE_TENDERS)
+def evaluation(request: OrgHttpRequest, assignment_id: int) -> HttpResponse:
+    """Declare conflicts of interest first; then score the assigned criteria, alone."""
+    assignment = _assignment(request, assignment_id)
+    if assignment.declared_at is None:
+        form = DeclarationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.assignment_declare(
+                    assignment=assignment,
+                    actor=request.user,
+                    has_conflict=form.cleaned_data["has_conflict"] == "yes",
+                    details=form.cleaned_data["details"],
+                )
+            except (TenderError, PermissionDeniedError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Declaration recorded.")
+                return redirect("tenders:evaluation", assignment.pk)
+        return render(request, "tenders/declare.html", {"assignment": assignment, "form": form})
+    if request.method == "POST":
+        return redirect("tenders:evaluation", assignment.pk)
+    return render(request, "tenders/evaluation.html", _scoring_context(assignment))
+
+
+@require_POST
+@permission_required(Perm.EVALUATE_TENDERS)
+def score(
+    request: OrgHttpRequest, assignment_id: int, bid_id: int, criterion_id: int
+) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    bid = get_object_or_404(selectors.bids_for_evaluator(assignment=assignment), pk=bid_id)
+    criterion = get_object_or_404(assignment.criteria.all(), pk=criterion_id)
+    form = ScoreForm(request.POST, prefix=f"s{bid.pk}-{criterion.pk}", criterion=criterion)
+    errors: dict[tuple[int, int], Any] = {}
+    if form.is_valid():
+        try:
+            services.score_save(
+                assignment=assignment,
+                actor=request.user,
+                bid=bid,
+                criterion=criterion,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (TenderError, PermissionDeniedError) as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        errors[(bid.pk, criterion.pk)] = form
+    context = _scoring_context(assignment, errors)
+    if request.htmx:
+        cell = next(
+            c
+            for item in context["items"]
+            if item["bid"].pk == bid.pk
+            for c in item["cells"]
+            if c["criterion"].pk == criterion.pk
+        )
+        context.update({"item": {"bid": bid}, "cell": cell, "saved": not form.errors})
+        return render(request, "tenders/evaluation.html#score-cell", context)
+    if form.errors:
+        context["form"] = form
+        return render(request, "tenders/evaluation.html", context, status=200)
+    messages.success(request, f"Score saved for {bid.supplier.name} on {criterion.name}.")
+    return redirect(reverse("tenders:evaluation", args=[assignment.pk]) + f"#bid-{bid.pk}")
+
+
+@require_POST
+@permission_required(Perm.EVALUATE_TENDERS)
+def scores_submit(request: OrgHttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    try:
+        services.scores_submit(assignment=assignment, actor=request.user)
+    except (TenderError, PermissionDeniedError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Your scores are submitted. You can now see the other evaluators' scores."
+        )
+    return redirect("tenders:evaluation", assignment.pk)
+
+
+# --- public and suppliers ----------------------------------------------------------------------
+
+
+@public
+@require_GET
+def opportunities(request: OrgHttpRequest) -> HttpResponse:
+    return render(
+        request, "tenders/opportunities.html", {"tenders": selectors.open_opportunities()}
+    )
+
+
+@public
+@require_GET
+def opportunity(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = get_object_or_404(selectors.public_tenders(), pk=tender_id)
+    can_bid = request.user.is_authenticated and request.user.has_perm(
+        str(Perm.MANAGE_BIDS), getattr(request, "org", None)
+    )
+    return render(
+        request,
+        "tenders/opportunity.html",
+        {
+            "tender": tender,
+            "rows": selectors.criteria_rows(tender=tender),
+            "clarifications": selectors.clarifications_published(tender=tender),
+            "can_bid": can_bid,
+            "open": tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(),
+            "question_form": ClarificationForm() if can_bid else None,
+        },
+    )
+
+
+@require_GET
+@permission_required(Perm.MANAGE_BIDS)
+def my_bids(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    return render(
+        request,
+        "tenders/my_bids.html",
+        {
+            "bids": selectors.supplier_bids(organisation=request.org),
+            "opportunities": selectors.open_opportunities(),
+        },
+    )
+
+
+def _public_tender(tender_id: int) -> Tender:
+    return get_object_or_404(selectors.public_tenders(), pk=tender_id)
+
+
+def _bid_form(request: OrgHttpRequest, tender: Tender, bid: Any, data: Any = None) -> BidForm:
+    initial: dict[str, Any] = {}
+    if bid is not None:
+        initial["price"] = (
+            "" if bid.price_pence is None else f"{Decimal(bid.price_pence) / 100:.2f}"
+        )
+        initial["price_breakdown"] = bid.price_breakdown
+        for response in bid.responses.all():
+            initial[f"response_{response.criterion_id}"] = response.text
+        for commitment in bid.commitments.all():
+            initial[f"commit_{commitment.measure_id}"] = commitment.quantity.normalize()
+    return BidForm(
+        data,
+        initial=initial,
+        questions=selectors.response_criteria(tender=tender),
+        measures=selectors.framework_measures(tender=tender),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_BIDS)
+def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    """The supplier's own bid: save a draft, then submit (or withdraw and change it)."""
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
+    form = _bid_form(request, tender, mine, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bid_save(
+                tender=tender,
+                supplier=request.org,
+                actor=request.user,
+                price_pence=form.cleaned_data["price"],
+                price_breakdown=form.cleaned_data["price_breakdown"],
+                responses=form.responses(),
+                commitments=[services.CommitmentInput(m, q) for m, q in form.commitments()],
+                expected_version=int(request.POST.get("version") or 0) or None,
+            )
+        except (TenderError, ValidationError) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, "Your draft bid is saved. It is not submitted yet.")
+            return redirect("tenders:bid", tender.pk)
+    return render(
+        request,
+        "tenders/bid.html",
+        {
+            "tender": tender,
+            "bid": mine,
+            "form": form,
+            "open": tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(),
+            "submitted": mine is not None and mine.status == BidStatus.SUBMITTED,
+        },
+    )
+
+
+@require_POST
+@permission_required(Perm.MANAGE_BIDS)
+def bid_submit(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    try:
+        services.bid_submit(tender=tender, supplier=request.org, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Your bid is submitted. You can withdraw it and change it until the deadline."
+        )
+    return redirect("tenders:bid", tender.pk)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_BIDS)
+def bid_withdraw(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    try:
+        services.bid_withdraw(tender=tender, supplier=request.org, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, "Your bid is withdrawn. Change it and submit it again before the deadline."
+        )
+    return redirect("tenders:bid", tender.pk)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_BIDS)
+def clarification_ask(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    form = ClarificationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.clarification_ask(
+                tender=tender,
+                supplier=request.org,
+                actor=request.user,
+                question=form.cleaned_data["question"],
+            )
+        except TenderError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Your question is sent. The answer will be published here.")
+            return redirect("tenders:opportunity", tender.pk)
+    else:
+        messages.error(request, "Enter your question")
+    return redirect("tenders:opportunity", tender.pk)
+
+
+@require_GET
+@permission_required(Perm.MANAGE_BIDS)
+def bid_summary(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    """The bidder's own assessment summary, after award; nobody else's can be reached here."""
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
+    award_row = getattr(tender, "award", None)
+    if mine is None or award_row is None:
+        raise Http404("No assessment summary")
+    summary = selectors.bidder_summary(award=award_row, supplier=request.org)
+    if summary is None:
+        raise Http404("No assessment summary")
+    response = render(
+        request, "tenders/summary.html", {"tender": tender, "summary": summary, "award": award_row}
+    )
+    if request.GET.get("download"):
+        response["Content-Disposition"] = (
+            f'attachment; filename="assessment-{tender.reference}.html"'
+        )
+    return response
