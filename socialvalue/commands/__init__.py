@@ -36,6 +36,7 @@ SUBCOMMANDS: list[tuple[str, str]] = [
     ("tender", "tender"),
     ("framework", "framework"),
     ("spend", "spend"),
+    ("lm3", "lm3"),
     ("suppliers", "suppliers"),
 ]
 

@@ -7,6 +7,7 @@ prints the reconciliation; ``analyse`` computes local shares, top suppliers and 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,7 +86,7 @@ def ingest(
     ] = False,
     column_map: Annotated[
         list[str] | None,
-        typer.Option("--map", help="HEADER=field, e.g. 'Payee=supplier_name'; saved per publisher."),
+        typer.Option("--map", help="HEADER=field, e.g. 'Payee=supplier_name' (saved)."),
     ] = None,
 ) -> None:
     """Import spend files: every row loaded or quarantined with a reason, totals reconciled."""
@@ -129,3 +130,158 @@ def ingest(
         typer.echo(json.dumps(reconciliation.as_dict(), ensure_ascii=False))
         return
     print_reconciliation(reconciliation, Console())
+
+
+def _pounds(pence: int) -> str:
+    from socialvalue.spend.clean import format_pence
+
+    return format_pence(pence)
+
+
+def analysis_as_dict(analysis: Any, reconciliation: Any) -> dict[str, Any]:
+    """The JSON form of an analysis: pounds and shares as decimal strings."""
+    from socialvalue.spend.analyse import year_on_year
+
+    return {
+        "total": _pounds(analysis.total_pence),
+        "transactions": analysis.transactions,
+        "places": [
+            {
+                "code": place.place_code,
+                "name": place.place_name,
+                "total": _pounds(place.total_pence),
+                "local_total": _pounds(place.local_pence),
+                "local_share": str(place.local_share),
+                "rule": "based_or_branched",
+                "local_total_by_rule": {r: _pounds(p) for r, p in
+                                        place.local_pence_by_rule.items()},
+                "local_share_by_rule": {r: str(s) for r, s in place.share_by_rule().items()},
+            }
+            for place in analysis.places
+        ],
+        "by_year": [
+            {"code": s.place_code, "period": s.period, "total": _pounds(s.total_pence),
+             "local_total": _pounds(s.local_pence), "local_share": str(s.local_share)}
+            for s in analysis.places_by_year
+        ],
+        "year_on_year": [
+            {**row, "local_share": str(row["local_share"]),
+             "change_points": None if row["change_points"] is None
+             else str(row["change_points"].quantize(Decimal("0.01")))}
+            for row in year_on_year(analysis)
+        ],
+        "top_n": analysis.top_n,
+        "top_coverage": str(analysis.top_coverage),
+        "top_suppliers": [
+            {"rank": s.rank, "name": s.name, "key": s.supplier_key,
+             "total": _pounds(s.total_pence), "transactions": s.transactions,
+             "local_to": list(s.local_places)}
+            for s in analysis.top_suppliers
+        ],
+        "leakage": [
+            {"place": place, "region": region, "amount": _pounds(pence)}
+            for place, region, pence in analysis.leakage
+        ],
+        "breakdowns": {
+            name: [{"label": label, "amount": _pounds(pence), "transactions": count}
+                   for label, pence, count in rows]
+            for name, rows in analysis.breakdowns.items()
+        },
+        "payee_classes": [
+            {"class": label, "amount": _pounds(pence), "transactions": count}
+            for label, pence, count in analysis.payee_classes
+        ],
+        "suppliers_located": analysis.suppliers_located,
+        "suppliers_total": analysis.suppliers_total,
+        "notes": list(analysis.notes),
+        "reconciliation": {
+            key: value for key, value in reconciliation.as_dict().items() if key != "file_reports"
+        },
+    }
+
+
+@app.command()
+def analyse(
+    dataset: Annotated[Path, typer.Argument(help="A dataset folder made by 'spend ingest'.")],
+    place: Annotated[
+        list[str],
+        typer.Option(help="A place: district/county/region name or ONS code, 'Lancashire-14' …"),
+    ],
+    suppliers: Annotated[
+        Path | None,
+        typer.Option(help="Your supplier list CSV: name, postcode [, company_number, sic, type, "
+                     "basis]."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many top suppliers to list.")] = 300,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write a report: out.html or out.xlsx.")
+    ] = None,
+    areas: Annotated[
+        list[Path] | None,
+        typer.Option(help="ONS lookup CSVs naming districts, counties and regions (remembered)."),
+    ] = None,
+    places_file: Annotated[
+        Path | None, typer.Option("--places", help="Your own places (YAML or CSV).")
+    ] = None,
+) -> None:
+    """Local share per place, top suppliers with coverage, leakage by region, breakdowns."""
+    from socialvalue.config import get_settings
+    from socialvalue.geography.areas import (
+        load_area_lookups,
+        read_saved_area_lookup,
+        save_area_lookup,
+    )
+    from socialvalue.geography.places import all_places, resolve_place
+    from socialvalue.geography.postcodes import PostcodeDirectory
+    from socialvalue.spend.analyse import analyse_spend
+    from socialvalue.spend.ingest import open_dataset, transactions
+    from socialvalue.spend.supplier_list import (
+        read_supplier_list,
+        supplier_attributes,
+        supplier_locations,
+    )
+
+    if report is not None and report.suffix.lower() not in REPORT_SUFFIXES:
+        raise ReportFormatError(f"{report}: the report must end in .html or .xlsx")
+    cache = get_settings().var_dir / "cache"
+    saved = cache / "areas.json"
+    if areas:
+        lookup = load_area_lookups(areas)
+        save_area_lookup(lookup, saved)
+    else:
+        lookup = read_saved_area_lookup(saved)
+    known_places = all_places(lookup, [places_file] if places_file else [])
+    chosen = [resolve_place(text, known_places) for text in place]
+    locations = []
+    attributes = None
+    if suppliers is not None:
+        rows = read_supplier_list(suppliers)
+        locations = supplier_locations(rows, PostcodeDirectory(cache), lookup)
+        attributes = supplier_attributes(rows)
+    data = open_dataset(dataset)
+    analysis = analyse_spend(
+        transactions(dataset), places=chosen, locations=locations, attributes=attributes, top=top
+    )
+    result = analysis_as_dict(analysis, data.reconciliation)
+    if report is not None:
+        from socialvalue.spend.report import write_report
+
+        write_report(report, analysis, data.reconciliation)
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    console = Console()
+    table = Table(title="Local share of spend (based or branched)")
+    for column in ("Place", "Total (£)", "Local (£)", "Share"):
+        table.add_column(column, justify="left" if column == "Place" else "right")
+    for entry in result["places"]:
+        table.add_row(entry["name"], entry["total"], entry["local_total"],
+                      f"{Decimal(entry['local_share']) * 100:.1f}%")
+    console.print(table)
+    console.print(f"Top {len(result['top_suppliers'])} suppliers cover "
+                  f"{Decimal(result['top_coverage']) * 100:.1f}% of spend.")
+    for note in result["notes"]:
+        console.print(f"Note: {note}")
+    if report is not None:
+        console.print(f"Report written to {report}")

@@ -1,0 +1,113 @@
+"""The user's own supplier list: where suppliers are, on what basis, and what kind they are.
+
+A CSV with at least ``name`` and ``postcode``; optional ``company_number``, ``sic``, ``type``
+(SME, VCSE, public body, individual …) and ``basis`` (``registered_office``, ``trading_address``,
+``branch`` or ``user_confirmed``; ``trading_address`` when absent). A supplier may have several
+rows, one per location. Rows join the spend on the normalised supplier name
+(:func:`socialvalue.suppliers.normalise.normalise_name`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from socialvalue.exceptions import SpendFileError
+from socialvalue.geography.areas import AreaLookup
+from socialvalue.geography.postcodes import PostcodeDirectory
+from socialvalue.spend.analyse import BASES, SupplierLocation
+
+
+@dataclass(frozen=True)
+class SupplierRow:
+    name: str
+    supplier_key: str
+    postcode: str | None
+    basis: str
+    company_number: str | None
+    sic: str | None
+    business_type: str | None
+
+
+def read_supplier_list(path: Path) -> list[SupplierRow]:
+    """Read the CSV; problems name the line and the column."""
+    from socialvalue.suppliers.normalise import normalise_name
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("cp1252", errors="replace")
+    except OSError as error:
+        raise SpendFileError(f"{path}: cannot read ({error})") from error
+    reader = csv.DictReader(io.StringIO(text))
+    fields = {name.strip().lower(): name for name in reader.fieldnames or []}
+    missing = [column for column in ("name", "postcode") if column not in fields]
+    if missing:
+        raise SpendFileError(
+            f"{path}: the supplier list needs columns {', '.join(missing)}; found: "
+            f"{', '.join(reader.fieldnames or []) or 'none'}"
+        )
+
+    def value(row: dict[str, str], column: str) -> str | None:
+        source = fields.get(column)
+        text = (row.get(source) or "").strip() if source else ""
+        return text or None
+
+    rows = []
+    for line, row in enumerate(reader, 2):
+        name = value(row, "name")
+        if not name:
+            raise SpendFileError(f"{path}, line {line}, column 'name': empty; fill it or remove "
+                                 "the row")
+        basis = (value(row, "basis") or "trading_address").lower().replace(" ", "_")
+        if basis not in BASES:
+            raise SpendFileError(
+                f"{path}, line {line}, column 'basis': {basis!r} is not one of "
+                f"{', '.join(b for b in BASES if b != 'payment_address')}"
+            )
+        rows.append(SupplierRow(
+            name=name,
+            supplier_key=normalise_name(name) or name.lower(),
+            postcode=value(row, "postcode"),
+            basis=basis,
+            company_number=value(row, "company_number"),
+            sic=value(row, "sic"),
+            business_type=value(row, "type"),
+        ))
+    return rows
+
+
+def supplier_locations(
+    rows: Iterable[SupplierRow], directory: PostcodeDirectory, areas: AreaLookup
+) -> list[SupplierLocation]:
+    """Place each row's postcode in a district and region."""
+    rows = list(rows)
+    placed = directory.place(row.postcode for row in rows)
+    locations = []
+    for row in rows:
+        placement = placed.get(row.postcode) if row.postcode else None
+        lad = placement.lad_code if placement else None
+        area = areas.get(lad) if lad else None
+        region = None
+        if area is not None:
+            region = area.region_name or area.country_name
+        locations.append(SupplierLocation(row.supplier_key, row.basis, row.postcode, lad, region))
+    return locations
+
+
+def supplier_attributes(rows: Iterable[SupplierRow]) -> pa.Table:
+    """``supplier_key, supplier_sic, supplier_type`` (first value given for each key)."""
+    chosen: dict[str, tuple[str | None, str | None]] = {}
+    for row in rows:
+        sic, kind = chosen.get(row.supplier_key, (None, None))
+        chosen[row.supplier_key] = (sic or row.sic, kind or row.business_type)
+    return pa.table({
+        "supplier_key": pa.array(list(chosen), pa.string()),
+        "supplier_sic": pa.array([v[0] for v in chosen.values()], pa.string()),
+        "supplier_type": pa.array([v[1] for v in chosen.values()], pa.string()),
+    })
