@@ -16,3 +16,6 @@ os.environ.setdefault(
 )
 
 from socialvalue.web.settings import *  # noqa: E402, F403
+
+# Tests run background jobs at once, in the request that enqueues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

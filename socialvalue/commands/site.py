@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -109,6 +110,12 @@ def serve(
         help="Run under gunicorn (worker processes) instead of the development server.",
     ),
     workers: int = typer.Option(3, help="Gunicorn worker processes (with --production)."),
+    background_worker: bool = typer.Option(
+        True,
+        "--background-worker/--no-background-worker",
+        help="Also run background jobs (spend imports …) in a second process. "
+        "Without --production only; in production run `socialvalue worker` as its own service.",
+    ),
 ) -> None:
     """Serve the web app."""
     setup_django()
@@ -135,10 +142,33 @@ def serve(
         raise typer.Exit(subprocess.call(command))  # noqa: S603 - fixed argv, no shell
     from django.core.management import call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False)
+    # Stopping the server (Ctrl+C, or SIGTERM from a service manager) also stops the worker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    worker = (
+        subprocess.Popen([sys.executable, "-m", "socialvalue", "worker"])
+        if background_worker
+        else None
+    )
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def worker() -> None:
+    """Run queued background jobs (spend imports, reports) until stopped."""
+    setup_django()
+    if pending_migrations():
+        raise ConfigurationError("The database needs migrations: run `socialvalue init` first")
+    from django.core.management import call_command
+
+    call_command("db_worker", interval=1.0, reload=False)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(demo)
     app.command()(serve)
+    app.command()(worker)

@@ -41,7 +41,7 @@ def test_it_prints_the_version() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["init"], ["demo"], ["serve"], ["audit"], ["audit", "verify"]]
+    "command", [[], ["init"], ["demo"], ["serve"], ["worker"], ["audit"], ["audit", "verify"]]
 )
 def test_it_has_help_for_every_command(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
