@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "socialvalue.web.audit",
     "socialvalue.web.frameworks",
     "socialvalue.web.tenders",
+    "socialvalue.web.spend",
+    "socialvalue.web.suppliers",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,7 @@ urlpatterns = [
     path("audit/", include("socialvalue.web.audit.urls")),
     path("frameworks/", include("socialvalue.web.frameworks.urls")),
     path("tenders/", include("socialvalue.web.tenders.urls")),
+    path("spend/", include("socialvalue.web.spend.urls")),
+    path("suppliers/", include("socialvalue.web.suppliers.urls")),
     path("admin/", admin.site.urls),
 ]
