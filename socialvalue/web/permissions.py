@@ -29,6 +29,7 @@ class Perm(StrEnum):
     VIEW_AUDIT_LOG = "audit.view_log"
     VIEW_FRAMEWORKS = "frameworks.view"
     MANAGE_FRAMEWORKS = "frameworks.manage"
+    # Spend and suppliers (socialvalue/web/spend, socialvalue/web/suppliers) add theirs here.
     # Tenders (socialvalue/web/tenders/rules.py) add theirs below.
     VIEW_TENDERS = "tenders.view"
     MANAGE_TENDERS = "tenders.manage"

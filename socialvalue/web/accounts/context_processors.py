@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Tenders", "tenders:list", Perm.VIEW_TENDERS, "/tenders/"),
     NavItem("Evaluations", "tenders:evaluations", Perm.EVALUATE_TENDERS, "/tenders/evaluations/"),
     NavItem("Bids", "tenders:my_bids", Perm.MANAGE_BIDS, "/tenders/bids/"),
+    # Spend and suppliers' items go here (socialvalue/web/spend, socialvalue/web/suppliers).
     NavItem("Frameworks", "frameworks:list", Perm.VIEW_FRAMEWORKS, "/frameworks/"),
     NavItem("Network", "accounts:network", Perm.VIEW_NETWORK, "/network/"),
     NavItem("Team", "accounts:team", Perm.MANAGE_TEAM, "/team/"),
