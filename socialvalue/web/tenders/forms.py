@@ -39,14 +39,14 @@ class MoneyField(forms.CharField):
     """Pounds and pence typed by a person (£12,500.50), cleaned to integer pence."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
 
     def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = (super().to_python(value) or "").strip().replace(",", "").lstrip("£").strip()
         if not text:
             return None
-        if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+        if not re.fullmatch(r"\d{1,13}(\.\d{1,2})?", text):
             raise forms.ValidationError(
                 "Enter an amount in pounds and pence, like 12500 or 12500.50", code="invalid"
             )

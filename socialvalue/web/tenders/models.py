@@ -111,11 +111,11 @@ class Tender(models.Model):
         ):
             raise ValidationError(
                 {
-                    "clarification_deadline": (
-                        "The clarification deadline must be before the submission deadline"
+                    "clarification_deadline": ValidationError(
+                        "The clarification deadline must be before the submission deadline",
+                        code="clarification_after_submission",
                     )
-                },
-                code="clarification_after_submission",
+                }
             )
 
     @property
@@ -354,11 +354,11 @@ class ModeratedScore(models.Model):
         if differs and not self.rationale.strip():
             raise ValidationError(
                 {
-                    "rationale": (
-                        "Enter a rationale: the moderated score differs from an evaluator's score"
+                    "rationale": ValidationError(
+                        "Enter a rationale: the moderated score differs from an evaluator's score",
+                        code="rationale_required",
                     )
-                },
-                code="rationale_required",
+                }
             )
 
 

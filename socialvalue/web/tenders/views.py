@@ -47,6 +47,11 @@ def _tender(request: OrgHttpRequest, tender_id: int) -> Tender:
     )
 
 
+def _data(request: OrgHttpRequest) -> Any:
+    """The posted data, or None for a GET (an empty POST is still a submitted form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
@@ -73,7 +78,7 @@ def tender_list(request: OrgHttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_TENDERS)
 def tender_create(request: OrgHttpRequest) -> HttpResponse:
     assert request.org is not None
-    form = TenderCreateForm(request.POST or None, versions=_framework_versions(request))
+    form = TenderCreateForm(_data(request), versions=_framework_versions(request))
     if request.method == "POST" and form.is_valid():
         try:
             tender = services.tender_create(
@@ -99,7 +104,7 @@ def tender_edit(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
         messages.error(request, "Only a draft tender can be changed.")
         return redirect("tenders:detail", tender.pk)
     form = TenderForm(
-        request.POST or None,
+        _data(request),
         initial=TenderForm.initial_for(tender),
         versions=_framework_versions(request),
     )
@@ -145,7 +150,7 @@ def tender_criteria(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     """Weights with the engine's policy check live (HTMX posts here to re-check without saving)."""
     tender = _tender(request, tender_id)
     rows = selectors.criteria_rows(tender=tender)
-    form = WeightsForm(request.POST or None, criteria=rows)
+    form = WeightsForm(_data(request), criteria=rows)
     check = selectors.tender_criteria_check(tender=tender)
     if request.method == "POST" and form.is_valid():
         if request.htmx:
@@ -287,7 +292,7 @@ def tender_start_evaluation(request: OrgHttpRequest, tender_id: int) -> HttpResp
 @permission_required(Perm.MANAGE_TENDERS)
 def tender_cancel(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     tender = _tender(request, tender_id)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.tender_cancel(
@@ -342,7 +347,7 @@ def evaluators(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
         m.user for m in request.org.memberships.filter(role="evaluator").select_related("user")
     ]
     criteria = selectors.scored_criteria(tender=tender)
-    form = AssignForm(request.POST or None, evaluators=people, criteria=criteria)
+    form = AssignForm(_data(request), evaluators=people, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluator_assign(
@@ -464,7 +469,7 @@ def award(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     live = selectors.live_evaluation(tender=tender)
     winner = live.evaluation.winner if live.evaluation is not None else None
     form = AwardForm(
-        request.POST or None,
+        _data(request),
         initial={
             "standstill_start": timezone.localdate(),
             "decision": f"Award the contract to {winner.bidder}, the most advantageous tender."
@@ -570,7 +575,7 @@ def evaluation(request: OrgHttpRequest, assignment_id: int) -> HttpResponse:
     """Declare conflicts of interest first; then score the assigned criteria, alone."""
     assignment = _assignment(request, assignment_id)
     if assignment.declared_at is None:
-        form = DeclarationForm(request.POST or None)
+        form = DeclarationForm(_data(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.assignment_declare(
@@ -723,7 +728,7 @@ def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     assert request.org is not None
     tender = _public_tender(tender_id)
     mine = selectors.supplier_bid(organisation=request.org, tender=tender)
-    form = _bid_form(request, tender, mine, request.POST or None)
+    form = _bid_form(request, tender, mine, _data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.bid_save(

@@ -148,3 +148,12 @@ def awarded(scored: Tender) -> Tender:
     )
     scored.refresh_from_db()
     return scored
+
+
+@pytest.fixture
+def preston_version(city: Any) -> Any:
+    """The city's adopted Preston 2023 framework, version 1."""
+    from socialvalue.web.frameworks.services import framework_adopt
+
+    framework = framework_adopt(organisation=city, builtin_id="preston-2023", actor=user("alice"))
+    return framework.latest_version()
