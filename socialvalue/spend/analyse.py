@@ -45,10 +45,10 @@ def lazy_from_arrow(like: nw.LazyFrame[Any], table: pa.Table) -> nw.LazyFrame[An
     """A lazy frame on the same backend (and connection) as ``like``, holding ``table``."""
     implementation = like.implementation
     if implementation is nw.Implementation.DUCKDB:
-        import duckdb
+        from socialvalue.spend.ingest import analysis_connection
 
-        # Relations join only within one connection: ingest and this use the default one.
-        return nw.from_native(duckdb.from_arrow(table))
+        # Relations join only within one connection: the thread's analysis connection.
+        return nw.from_native(analysis_connection().from_arrow(table))
     if implementation is nw.Implementation.POLARS:
         import polars as pl
 
@@ -135,6 +135,7 @@ def total_spend(transactions: nw.LazyFrame[Any], by: Sequence[str] = ()) -> nw.L
 def local_spend(
     transactions: nw.LazyFrame[Any],
     locality: nw.LazyFrame[Any],
+    places: nw.LazyFrame[Any],
     by: Sequence[str] = (),
 ) -> nw.LazyFrame[Any]:
     """Total and local pence under each rule, for each place in ``locality``.
@@ -142,9 +143,8 @@ def local_spend(
     ``locality`` has one row per (place_code, supplier_key) with a boolean column
     ``local_<rule>`` per rule in :data:`RULES` (from :func:`locality_table`). Suppliers with
     no row are not local anywhere. Returns one row per place (and per ``by`` group):
-    ``total_pence`` and ``local_<rule>_pence``.
+    ``total_pence`` and ``local_<rule>_pence``. ``places`` has one ``place_code`` a row.
     """
-    places = locality.select("place_code").unique()
     totals = total_spend(transactions, by)
     frame = transactions.select("supplier_key", "amount_pence", *by).join(
         locality, on="supplier_key", how="inner"
@@ -182,6 +182,7 @@ def top_suppliers(transactions: nw.LazyFrame[Any], n: int = DEFAULT_TOP) -> nw.L
 def leakage_by_region(
     transactions: nw.LazyFrame[Any],
     locality: nw.LazyFrame[Any],
+    places: nw.LazyFrame[Any],
     supplier_regions: nw.LazyFrame[Any],
 ) -> nw.LazyFrame[Any]:
     """Spend that is not local to each place, by the region where the supplier is based.
@@ -189,7 +190,6 @@ def leakage_by_region(
     ``supplier_regions`` has ``supplier_key`` and ``region`` (one row per supplier); suppliers
     without one go to ``"Unknown location"``.
     """
-    places = locality.select("place_code").unique()
     spend = transactions.select("supplier_key", "amount_pence").join(
         supplier_regions, on="supplier_key", how="left"
     ).with_columns(nw.col("region").fill_null("Unknown location"))
@@ -396,13 +396,16 @@ def analyse_spend(
     locality = lazy_from_arrow(keyed, locality_table(locations, places))
     regions = lazy_from_arrow(keyed, supplier_region_table(locations))
     names = {place.code: place.name for place in places}
+    place_frame = lazy_from_arrow(
+        keyed, pa.table({"place_code": pa.array([p.code for p in places], pa.string())})
+    )
 
     overall = _rows(total_spend(keyed))[0]
     total_pence = int(overall["total_pence"] or 0)
 
     def place_shares(by: Sequence[str]) -> tuple[PlaceShare, ...]:
         shares = []
-        for row in _rows(local_spend(keyed, locality, by)):
+        for row in _rows(local_spend(keyed, locality, place_frame, by)):
             period = None
             if by:
                 period = financial_year_label(int(row[by[0]])) if by[0] == "financial_year" \
@@ -437,7 +440,7 @@ def analyse_spend(
         ))
     leakage = tuple(
         (row["place_code"], row["region"], int(row["leakage_pence"]))
-        for row in _rows(leakage_by_region(keyed, locality, regions))
+        for row in _rows(leakage_by_region(keyed, locality, place_frame, regions))
     )
 
     def table(column: str) -> tuple[tuple[str, int, int], ...]:

@@ -195,54 +195,58 @@ def _sql_list(values: Sequence[str]) -> str:
     return "[" + ", ".join(_sql_text(value) for value in values) + "]"
 
 
-def amount_parts_sql(column: str) -> str:
-    """SQL for a struct ``{digits, negative}`` from a raw amount column (a helper stage)."""
-    stripped = (
-        f"regexp_replace(upper(replace(coalesce({column}, ''), chr(160), ' ')), "
-        r"'£|Œ|Â|GBP|[\t\n\f\r ]', '', 'g')"
-    )
-    return stripped
+def _let(value: str, name: str, body: str) -> str:
+    """``body`` with ``name`` bound to ``value`` once (a one-element list lambda), so long
+    expressions are not repeated inside each other."""
+    return f"list_transform([{value}], lambda {name}: {body})[1]"
 
 
 def amount_pence_sql(column: str) -> str:
     """A DuckDB expression: integer pence from a raw amount column, NULL when not an amount.
 
-    Mirrors :func:`parse_amount`; the steps are spelled out as nested CASEs so the SQL reads in
-    the same order as the Python.
+    Mirrors :func:`parse_amount` step by step: strip, brackets, ``CR``, minus, then the number.
     """
-    s0 = amount_parts_sql(column)
-    paren = f"(length({s0}) >= 2 AND starts_with({s0}, '(') AND ends_with({s0}, ')'))"
-    s1 = f"(CASE WHEN {paren} THEN {s0}[2:-2] ELSE {s0} END)"
-    cr_end = f"ends_with({s1}, 'CR')"
-    cr_start = f"starts_with({s1}, 'CR')"
-    s2 = (
-        f"(CASE WHEN {cr_end} THEN {s1}[1:-3] WHEN {cr_start} THEN {s1}[3:] ELSE {s1} END)"
+    stripped = (
+        f"regexp_replace(upper(replace(coalesce({column}, ''), chr(160), ' ')), "
+        r"'£|Œ|Â|GBP|[\t\n\f\r ]', '', 'g')"
     )
-    minus_start = f"starts_with({s2}, '-')"
-    minus_end = f"ends_with({s2}, '-')"
-    s3 = (
-        f"(CASE WHEN {minus_start} THEN {s2}[2:] WHEN {minus_end} THEN {s2}[1:-2] "
-        f"ELSE {s2} END)"
+    brackets = _let(
+        stripped, "a",
+        "CASE WHEN length(a) >= 2 AND starts_with(a, '(') AND ends_with(a, ')') "
+        "THEN {'s': a[2:-2], 'neg': true} ELSE {'s': a, 'neg': false} END",
     )
-    negative = f"({paren} OR {cr_end} OR {cr_start} OR {minus_start} OR {minus_end})"
+    credit = _let(
+        brackets, "b",
+        "CASE WHEN ends_with(b.s, 'CR') THEN {'s': b.s[1:-3], 'neg': true} "
+        "WHEN starts_with(b.s, 'CR') THEN {'s': b.s[3:], 'neg': true} "
+        "ELSE {'s': b.s, 'neg': b.neg} END",
+    )
+    minus = _let(
+        credit, "c",
+        "CASE WHEN starts_with(c.s, '-') THEN {'s': c.s[2:], 'neg': true} "
+        "WHEN ends_with(c.s, '-') THEN {'s': c.s[1:-2], 'neg': true} "
+        "ELSE {'s': c.s, 'neg': c.neg} END",
+    )
     valid = (
-        f"(regexp_matches({s3}, '[0-9]') AND "
-        rf"regexp_matches({s3}, '^([0-9]{{1,3}}(,[0-9]{{3}})+|[0-9]+)?(\.[0-9]+)?$') AND "
-        f"length(ltrim(split_part(replace({s3}, ',', ''), '.', 1), '0')) "
+        "(regexp_matches(d.s, '[0-9]') AND "
+        r"regexp_matches(d.s, '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?(\.[0-9]+)?$') AND "
+        f"length(ltrim(split_part(replace(d.s, ',', ''), '.', 1), '0')) "
         f"<= {MAX_INTEGER_DIGITS})"
     )
-    number = f"replace({s3}, ',', '')"
+    number = "replace(d.s, ',', '')"
     integer_part = (
         f"coalesce(TRY_CAST(nullif(ltrim(split_part({number}, '.', 1), '0'), '') AS HUGEINT), 0)"
     )
     fraction = f"rpad(split_part({number}, '.', 2), 3, '0')"
-    cents = f"CAST({fraction}[1:2] AS HUGEINT)"
-    round_up = f"CASE WHEN {fraction}[3:3] >= '5' THEN 1 ELSE 0 END"
-    magnitude = f"({integer_part} * 100 + {cents} + {round_up})"
-    return (
-        f"(CASE WHEN {valid} THEN CAST(CASE WHEN {negative} THEN -{magnitude} "
-        f"ELSE {magnitude} END AS BIGINT) END)"
+    magnitude = (
+        f"({integer_part} * 100 + CAST({fraction}[1:2] AS HUGEINT) "
+        f"+ CASE WHEN {fraction}[3:3] >= '5' THEN 1 ELSE 0 END)"
     )
+    final = (
+        f"CASE WHEN {valid} THEN CAST(CASE WHEN d.neg THEN -{magnitude} ELSE {magnitude} END "
+        "AS BIGINT) END"
+    )
+    return f"({_let(minus, 'd', final)})"
 
 
 def date_sql(column: str) -> str:

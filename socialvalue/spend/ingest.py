@@ -44,6 +44,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -998,6 +999,22 @@ def _remove_orphans(dataset: Dataset) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+_THREAD = threading.local()
+
+
+def analysis_connection() -> duckdb.DuckDBPyConnection:
+    """This thread's DuckDB connection for analysis frames.
+
+    DuckDB relations join only within one connection, and a connection must not be shared
+    between threads; so every lazy frame of an analysis is made on this one.
+    """
+    con = getattr(_THREAD, "connection", None)
+    if con is None:
+        con = duckdb.connect()
+        _THREAD.connection = con
+    return con
+
+
 def quarantined_rows(dataset_dir: Path) -> Any:
     """All quarantined rows of a dataset as a Narwhals LazyFrame over DuckDB (for review pages)."""
     import narwhals as nw
@@ -1006,7 +1023,7 @@ def quarantined_rows(dataset_dir: Path) -> Any:
     paths = [str(p) for p in dataset.quarantine_paths()]
     if not paths:
         raise SpendDatasetError(f"{dataset_dir}: the dataset has no files yet; import some first")
-    return nw.from_native(duckdb.read_parquet(paths, union_by_name=True))
+    return nw.from_native(analysis_connection().read_parquet(paths, union_by_name=True))
 
 
 def transactions(dataset_dir: Path, backend: str = "duckdb") -> Any:
@@ -1023,7 +1040,7 @@ def transactions(dataset_dir: Path, backend: str = "duckdb") -> Any:
         import polars as pl
 
         return nw.from_native(pl.scan_parquet(paths))
-    return nw.from_native(duckdb.read_parquet(paths, union_by_name=True))
+    return nw.from_native(analysis_connection().read_parquet(paths, union_by_name=True))
 
 
 __all__ = [
