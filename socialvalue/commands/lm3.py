@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from socialvalue.exceptions import LM3InputError
+from socialvalue.spend.lm3 import Recipient
 
 app = typer.Typer(help="LM3, NEF's Local Multiplier 3: (R1 + R2 + R3) / R1.",
                   no_args_is_help=True)
@@ -30,10 +31,8 @@ def _decimal(text: str, where: str) -> Decimal:
     return value / 100 if percent else value
 
 
-def read_survey(path: Path) -> list[object]:
+def read_survey(path: Path) -> list[Recipient]:
     """Survey CSV: ``kind`` (supplier/staff), ``paid``, ``local_share`` (0.45 or 45%)."""
-    from socialvalue.spend.lm3 import Recipient
-
     try:
         text = path.read_text("utf-8-sig")
     except OSError as error:
@@ -66,11 +65,11 @@ def calculate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Compute LM3 = (R1 + R2 + R3) / R1 from the rounds, or R1 and a survey of round 2."""
-    from socialvalue.spend.lm3 import Recipient, lm3, lm3_from_survey
+    from socialvalue.spend.lm3 import lm3, lm3_from_survey
 
     round1 = _decimal(r1, "--r1")
     if survey is not None:
-        recipients = [r for r in read_survey(survey) if isinstance(r, Recipient)]
+        recipients = read_survey(survey)
         result = lm3_from_survey(round1, recipients, rule)
     else:
         if r2 is None or r3 is None:

@@ -61,7 +61,8 @@ class Place:
 def builtin_places(areas: AreaLookup) -> list[Place]:
     """Districts, counties, regions and countries from the lookup, then the built-in groups."""
     places: list[Place] = []
-    groups: dict[tuple[str, str], dict[str, object]] = {}
+    group_names: dict[tuple[str, str], str] = {}
+    group_districts: dict[tuple[str, str], set[str]] = {}
     for code in areas.codes():
         area = areas.get(code)
         places.append(Place(code, area.name or code, "district", frozenset({code})))
@@ -71,15 +72,10 @@ def builtin_places(areas: AreaLookup) -> list[Place]:
             ("country", area.country_code, area.country_name),
         ):
             if group_code:
-                entry = groups.setdefault(
-                    (kind, group_code), {"name": group_name or group_code, "districts": set()}
-                )
-                districts = entry["districts"]
-                assert isinstance(districts, set)
-                districts.add(code)
-    for (kind, code), entry in sorted(groups.items()):
-        places.append(Place(code, str(entry["name"]), kind,
-                            frozenset(entry["districts"])))  # type: ignore[arg-type]
+                group_names.setdefault((kind, group_code), group_name or group_code)
+                group_districts.setdefault((kind, group_code), set()).add(code)
+    for (kind, code), name in sorted(group_names.items()):
+        places.append(Place(code, name, kind, frozenset(group_districts[(kind, code)])))
     for spec in builtin_places_data()["places"]:
         places = [p for p in places if p.code != spec["code"]]
         places.append(Place(spec["code"], spec["name"], spec["kind"], frozenset(spec["districts"])))

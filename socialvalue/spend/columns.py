@@ -261,12 +261,12 @@ def match_header(
         if spec.name in found:
             continue
         for synonym in spec.synonyms:
-            position = next(
+            match = next(
                 (i for i, cell in enumerate(folded) if cell == synonym and i not in taken), None
             )
-            if position is not None:
-                found[spec.name] = position
-                taken.add(position)
+            if match is not None:
+                found[spec.name] = match
+                taken.add(match)
                 break
     return found
 

@@ -55,7 +55,8 @@ def test_it_prints_the_reconciliation_table(files: list[Path], tmp_path: Path) -
     result = runner.invoke(app, ["spend", "ingest", *map(str, files), "--publisher", "K",
                                  "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "Reconciliation" in result.output and "balances" in result.output
+    assert "Reconciliation" in result.output
+    assert "balances" in result.output
 
 
 def test_it_refuses_a_second_import_of_the_same_file(files: list[Path], tmp_path: Path) -> None:
@@ -111,7 +112,8 @@ def test_it_writes_a_report(files: list[Path], tmp_path: Path, var_dir: Path,
     assert report.stat().st_size > 1000
     if suffix == ".html":
         text = report.read_text()
-        assert "Reconciliation" in text and "<svg" in text
+        assert "Reconciliation" in text
+        assert "<svg" in text
 
 
 def test_it_refuses_an_unknown_report_format(files: list[Path], tmp_path: Path,
