@@ -30,6 +30,9 @@ class Perm(StrEnum):
     VIEW_FRAMEWORKS = "frameworks.view"
     MANAGE_FRAMEWORKS = "frameworks.manage"
     # Spend and suppliers (socialvalue/web/spend, socialvalue/web/suppliers) add theirs here.
+    VIEW_SPEND = "spend.view"
+    MANAGE_SPEND = "spend.manage"
+    REVIEW_SUPPLIERS = "suppliers.review"
     # Tenders (socialvalue/web/tenders/rules.py) add theirs below.
     VIEW_TENDERS = "tenders.view"
     MANAGE_TENDERS = "tenders.manage"

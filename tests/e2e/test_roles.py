@@ -15,12 +15,12 @@ from tests.e2e.steps import (
 )
 
 NAVIGATION_BY_USER = {
-    "admin": ["Dashboard", "Tenders", "Frameworks", "Team", "Audit log"],
-    "officer": ["Dashboard", "Tenders", "Frameworks"],
+    "admin": ["Dashboard", "Tenders", "Spend", "Suppliers", "Frameworks", "Team", "Audit log"],
+    "officer": ["Dashboard", "Tenders", "Spend", "Frameworks"],
     "evaluator": ["Dashboard", "Evaluations", "Frameworks"],
-    "contracts": ["Dashboard", "Frameworks"],
-    "analyst": ["Dashboard", "Frameworks"],
-    "coordinator": ["Dashboard", "Frameworks", "Network"],
+    "contracts": ["Dashboard", "Spend", "Frameworks"],
+    "analyst": ["Dashboard", "Spend", "Suppliers", "Frameworks"],
+    "coordinator": ["Dashboard", "Spend", "Frameworks", "Network"],
     "supplier": ["Dashboard", "Bids"],
     "supplier-admin": ["Dashboard", "Bids", "Team", "Audit log"],
 }

@@ -97,6 +97,24 @@ MATRIX: dict[str, dict[str, int]] = {
     "tenders:evaluations": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "evaluator": 200},
     "tenders:my_bids": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "supplier": 200},
     "tenders:opportunities": {r: 200 for r in ROLES},
+    "spend:list": {
+        "anonymous": 302,
+        **{r: 200 for r in ROLES[1:]},
+        "evaluator": 403,
+        "supplier": 403,
+    },
+    "spend:create": {
+        "anonymous": 302,
+        **{r: 403 for r in ROLES[1:]},
+        "admin": 200,
+        "analyst": 200,
+    },
+    "suppliers:list": {
+        "anonymous": 302,
+        **{r: 403 for r in ROLES[1:]},
+        "admin": 200,
+        "analyst": 200,
+    },
 }
 
 

@@ -29,6 +29,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Evaluations", "tenders:evaluations", Perm.EVALUATE_TENDERS, "/tenders/evaluations/"),
     NavItem("Bids", "tenders:my_bids", Perm.MANAGE_BIDS, "/tenders/bids/"),
     # Spend and suppliers' items go here (socialvalue/web/spend, socialvalue/web/suppliers).
+    NavItem("Spend", "spend:list", Perm.VIEW_SPEND, "/spend/"),
+    NavItem("Suppliers", "suppliers:list", Perm.REVIEW_SUPPLIERS, "/suppliers/"),
     NavItem("Frameworks", "frameworks:list", Perm.VIEW_FRAMEWORKS, "/frameworks/"),
     NavItem("Network", "accounts:network", Perm.VIEW_NETWORK, "/network/"),
     NavItem("Team", "accounts:team", Perm.MANAGE_TEAM, "/team/"),

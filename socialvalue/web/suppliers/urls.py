@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from socialvalue.web.suppliers import views
 
 app_name = "suppliers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.supplier_list, name="list"),
+    path("datasets/<int:dataset_id>/", views.dataset, name="dataset"),
+    path("datasets/<int:dataset_id>/review/", views.review, name="review"),
+    path("datasets/<int:dataset_id>/review/decide/", views.decide, name="decide"),
+]

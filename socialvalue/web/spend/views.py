@@ -1,0 +1,318 @@
+"""Spend datasets: create, upload with a column check, watch the import, see the dashboard and
+the rows behind every figure, download the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from socialvalue.exceptions import PlaceError, SpendFileError
+from socialvalue.spend.clean import pence_to_pounds
+from socialvalue.spend.ingest import REASONS
+from socialvalue.web.http import OrgHttpRequest
+from socialvalue.web.permissions import Perm, permission_required
+from socialvalue.web.spend import selectors, services
+from socialvalue.web.spend.forms import (
+    ColumnsForm,
+    DatasetForm,
+    PlacesForm,
+    SupplierListForm,
+    UploadForm,
+)
+from socialvalue.web.spend.models import ImportStatus, SpendDataset, SpendImport
+from socialvalue.web.tenancy import get_in_organisation_or_404
+
+REPORT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _dataset(request: OrgHttpRequest, dataset_id: int) -> SpendDataset:
+    assert request.org is not None
+    return get_in_organisation_or_404(
+        request, selectors.datasets_for_organisation(organisation=request.org), pk=dataset_id
+    )
+
+
+def _import(request: OrgHttpRequest, dataset_id: int, import_id: int) -> SpendImport:
+    assert request.org is not None
+    return get_in_organisation_or_404(
+        request,
+        selectors.imports_for_organisation(organisation=request.org).filter(dataset_id=dataset_id),
+        pk=import_id,
+    )
+
+
+def _can_manage(request: OrgHttpRequest) -> bool:
+    return request.user.has_perm(str(Perm.MANAGE_SPEND), request.org)
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def dataset_list(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    return render(
+        request,
+        "spend/list.html",
+        {
+            "datasets": selectors.datasets_for_organisation(organisation=request.org),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_SPEND)
+def dataset_create(request: OrgHttpRequest) -> HttpResponse:
+    assert request.org is not None
+    form = DatasetForm(request.POST or None, initial={"publisher": request.org.name})
+    if request.method == "POST" and form.is_valid():
+        dataset = services.spend_dataset_create(
+            organisation=request.org,
+            name=form.cleaned_data["name"],
+            publisher=form.cleaned_data["publisher"],
+            actor=request.user,
+        )
+        messages.success(request, f"{dataset.name} created. Now upload its spend files.")
+        return redirect("spend:upload", dataset_id=dataset.pk)
+    return render(request, "spend/create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_SPEND)
+def upload(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"publisher": dataset.publisher, "replace": request.GET.get("replace") == "1"},
+        known=selectors.known_hashes(dataset=dataset),
+    )
+    if request.method == "POST" and form.is_valid():
+        spend_import = services.spend_import_create(
+            dataset=dataset,
+            publisher=form.cleaned_data["publisher"],
+            files=form.cleaned_data["uploads"],
+            replace=form.cleaned_data["replace"],
+            actor=request.user,
+        )
+        return redirect("spend:import_columns", dataset_id=dataset.pk, import_id=spend_import.pk)
+    return render(request, "spend/upload.html", {"dataset": dataset, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_SPEND)
+def import_columns(request: OrgHttpRequest, dataset_id: int, import_id: int) -> HttpResponse:
+    spend_import = _import(request, dataset_id, import_id)
+    if spend_import.status != ImportStatus.UPLOADED:
+        return redirect("spend:import_detail", dataset_id=dataset_id, import_id=import_id)
+    preview = selectors.import_preview(spend_import=spend_import)
+    form = ColumnsForm(request.POST or None, headers=preview.headers, fields=preview.fields)
+    blocked = bool(preview.duplicates) and not spend_import.replace
+    if request.method == "POST" and form.is_valid():
+        overrides = form.overrides()
+        if "check" in request.POST:
+            preview = selectors.import_preview(spend_import=spend_import, overrides=overrides)
+        elif blocked:
+            form.add_error(None, "A file is already in this dataset: upload it again and choose "
+                           "“Replace files already imported”")
+        else:
+            services.spend_import_start(
+                spend_import=spend_import, column_overrides=overrides, actor=request.user
+            )
+            return redirect("spend:import_detail", dataset_id=dataset_id, import_id=import_id)
+    return render(
+        request,
+        "spend/import_columns.html",
+        {
+            "dataset": spend_import.dataset,
+            "spend_import": spend_import,
+            "preview": preview,
+            "form": form,
+            "blocked": blocked,
+        },
+    )
+
+
+def _reconciliation_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"reason": reason.replace("_", " "), "count": count}
+        for reason, count in (summary.get("quarantined_by_reason") or {}).items()
+    ]
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def import_detail(request: OrgHttpRequest, dataset_id: int, import_id: int) -> HttpResponse:
+    spend_import = _import(request, dataset_id, import_id)
+    template = "spend/import_detail.html"
+    if request.htmx:
+        template += "#progress"
+    return render(
+        request,
+        template,
+        {
+            "dataset": spend_import.dataset,
+            "spend_import": spend_import,
+            "summary": spend_import.reconciliation,
+            "reasons": _reconciliation_rows(spend_import.reconciliation),
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+def _places_form(request: OrgHttpRequest, dataset: SpendDataset) -> tuple[PlacesForm, list[Any],
+                                                                             int]:
+    choices = selectors.place_choices()
+    data = request.GET if ("place" in request.GET or "top" in request.GET) else None
+    form = PlacesForm(
+        data, choices=choices, initial={"place": selectors.dataset_places(dataset), "top": 300}
+    )
+    names = selectors.dataset_places(dataset)
+    top = 300
+    if data is not None and form.is_valid():
+        names = form.cleaned_data["place"] or names
+        top = form.cleaned_data["top"] or 300
+    try:
+        places = selectors.resolve_places(names)
+    except PlaceError:
+        places = []
+    return form, places, top
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def dashboard(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    form, places, top = _places_form(request, dataset)
+    context: dict[str, Any] = {
+        "dataset": dataset,
+        "form": form,
+        "imports": selectors.latest_imports(dataset=dataset, limit=5),
+        "can_manage": _can_manage(request),
+        "summary": dataset.reconciliation,
+        "reasons": _reconciliation_rows(dataset.reconciliation),
+        "place_query": "&".join(f"place={p.name}" for p in places) + f"&top={top}",
+    }
+    if dataset.has_rows:
+        data = selectors.dashboard(dataset=dataset, places=places, top=top)
+        analysis = data.analysis
+        context.update(
+            analysis=analysis,
+            places=data.places,
+            place_names={p.code: p.name for p in data.places},
+            inputs=data.inputs,
+        )
+    return render(request, "spend/dashboard.html", context)
+
+
+def _row_filter(request: OrgHttpRequest) -> selectors.RowFilter:
+    get = request.GET
+    return selectors.RowFilter(
+        supplier=get.get("supplier", "")[:300],
+        place=get.get("in", "")[:40],
+        local=get.get("local", "")[:3],
+        region=get.get("region", "")[:100],
+        breakdown=get.get("breakdown", "")[:40],
+        label=get.get("label", "")[:300],
+    )
+
+
+def _page_number(request: OrgHttpRequest) -> int:
+    text = request.GET.get("page", "1")
+    return int(text) if text.isdigit() else 1
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def transactions(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    if not dataset.has_rows:
+        raise Http404("The dataset has no rows yet")
+    _, places, _ = _places_form(request, dataset)
+    rows = _row_filter(request)
+    page = selectors.transactions_page(
+        dataset=dataset, places=places, rows=rows, number=_page_number(request)
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "spend/transactions.html"
+    if request.htmx:
+        template += "#rows"
+    return render(
+        request,
+        template,
+        {
+            "dataset": dataset,
+            "page": page,
+            "description": rows.describe({p.code: p.name for p in places}),
+            "query": query.urlencode(),
+            "total": pence_to_pounds(page.total_pence),
+        },
+    )
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def quarantine(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    reason = request.GET.get("reason", "")
+    if reason not in REASONS:
+        reason = ""
+    page = selectors.quarantine_page(
+        dataset=dataset, reason=reason, number=_page_number(request)
+    )
+    template = "spend/quarantine.html"
+    if request.htmx:
+        template += "#rows"
+    return render(
+        request,
+        template,
+        {
+            "dataset": dataset,
+            "page": page,
+            "reason": reason,
+            "reasons": selectors.quarantine_reasons(dataset=dataset),
+            "query": f"reason={reason}" if reason else "",
+            "total": pence_to_pounds(page.total_pence),
+        },
+    )
+
+
+@require_GET
+@permission_required(Perm.VIEW_SPEND)
+def report(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    kind = request.GET.get("format", "html")
+    if kind not in REPORT_TYPES or not dataset.has_rows:
+        raise Http404("No such report")
+    _, places, top = _places_form(request, dataset)
+    content = selectors.report_bytes(dataset=dataset, places=places, top=top, kind=kind)
+    response = HttpResponse(content, content_type=REPORT_TYPES[kind])
+    slug = "".join(c if c.isalnum() else "-" for c in dataset.name.lower()).strip("-")[:60]
+    response["Content-Disposition"] = f'attachment; filename="{slug or "spend"}-report.{kind}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_SPEND)
+def supplier_list(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = _dataset(request, dataset_id)
+    form = SupplierListForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.spend_supplier_list_upload(
+                dataset=dataset, upload=form.cleaned_data["file"], actor=request.user
+            )
+        except SpendFileError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, f"Supplier list saved: {count} rows.")
+            return redirect(reverse("spend:dashboard", args=[dataset.pk]))
+    return render(request, "spend/supplier_list.html", {"dataset": dataset, "form": form})
