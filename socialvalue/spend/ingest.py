@@ -455,11 +455,15 @@ _RAW_FIELDS = ("payment_date", "amount", "supplier_name", "vat", *TEXT_FIELDS)
 
 
 class _Batch:
-    """Rows of one table waiting to be written to the staging parquet."""
+    """Rows of one table waiting to be written to the staging parquet.
 
-    def __init__(self, order: int, sheet: str | None) -> None:
+    Only the mapped fields are buffered; the others are written as null columns.
+    """
+
+    def __init__(self, order: int, sheet: str | None, mapped: Sequence[int]) -> None:
         self.order, self.sheet = order, sheet
-        self.buffers: list[list[str | None]] = [[] for _ in _RAW_FIELDS]
+        self.mapped = list(mapped)
+        self.buffers: list[list[str | None]] = [[] for _ in self.mapped]
         self.source_rows: list[int] = []
         self.repeats: list[bool] = []
 
@@ -473,15 +477,18 @@ class _Batch:
         count = len(self.source_rows)
         if not count:
             return
+        columns: list[pa.Array] = [pa.nulls(count, pa.string()) for _ in _RAW_FIELDS]
+        for field_index, buffer in zip(self.mapped, self.buffers, strict=True):
+            columns[field_index] = pa.array(buffer, pa.string())
         arrays = [
             pa.array([self.order] * count, pa.int32()),
             pa.array([self.sheet] * count, pa.string()),
             pa.array(self.source_rows, pa.int64()),
             pa.array(self.repeats, pa.bool_()),
-            *(pa.array(buffer, pa.string()) for buffer in self.buffers),
+            *columns,
         ]
         writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        self.buffers = [[] for _ in _RAW_FIELDS]
+        self.buffers = [[] for _ in self.mapped]
         self.source_rows, self.repeats = [], []
 
 
@@ -516,9 +523,12 @@ def _stage_rows(
         for order, plan in enumerate(planned):
             for planned_table in plan.tables:
                 table, columns = planned_table.table, planned_table.columns
-                batch = _Batch(order, table.sheet)
                 blank = 0
                 positions = [columns.index(name) for name in _RAW_FIELDS]
+                mapped = [i for i, position in enumerate(positions) if position is not None]
+                batch = _Batch(order, table.sheet, mapped)
+                wanted = [positions[i] for i in mapped]
+                max_wanted = max((p for p in wanted if p is not None), default=-1) + 1
                 amount_at = columns.index("amount")
                 for number, cells in table.rows():
                     if is_blank(cells):
@@ -539,16 +549,25 @@ def _stage_rows(
                                 pass
                             else:
                                 positions = [columns.index(name) for name in _RAW_FIELDS]
+                                batch.flush(writer, schema)
+                                mapped = [i for i, p in enumerate(positions) if p is not None]
+                                batch = _Batch(order, table.sheet, mapped)
+                                wanted = [positions[i] for i in mapped]
+                                max_wanted = max(
+                                    (p for p in wanted if p is not None), default=-1
+                                ) + 1
                                 amount_at = columns.index("amount")
                                 header_changes.append(
                                     f"{table.source}: a new header at row {number} "
                                     f"({describe_header(cells)}); the rows after it are read "
                                     "with it"
                                 )
-                    batch.add(number, is_header, [
-                        cells[position] if position is not None and position < width else None
-                        for position in positions
-                    ])
+                    if width >= max_wanted:
+                        values: list[str | None] = [cells[i] for i in wanted]  # type: ignore[index]
+                    else:
+                        values = [cells[i] if i < width else None  # type: ignore[operator,index]
+                                  for i in wanted]
+                    batch.add(number, is_header, values)
                     rows_read += 1
                     if len(batch.source_rows) >= BATCH_ROWS:
                         batch.flush(writer, schema)
