@@ -150,7 +150,8 @@ def run_duckdb(folder: Path) -> dict[str, int]:
     top = con.execute("SELECT sum(t) FROM (SELECT sum(pence) t FROM loaded GROUP BY supplier_key "
                       "ORDER BY t DESC LIMIT 300)").fetchone()
     con.execute("SELECT year(day), sum(pence) FROM loaded GROUP BY 1").fetchall()
-    assert local is not None and top is not None
+    assert local is not None
+    assert top is not None
     return {"rows_loaded": rows, "pence_loaded": int(pence), "local_pence": int(local[0]),
             "top_pence": int(top[0])}
 
@@ -185,6 +186,19 @@ def run_pandas(folder: Path) -> dict[str, int]:
     return {"rows_loaded": len(loaded), "pence_loaded": int(loaded["pence"].sum()),
             "local_pence": local, "top_pence": top}
 
+
+GAP_NOTE = """
+**Goals not met yet.** The goals are within 1.5× of the DuckDB script and at least 5× faster than
+pandas; the toolkit is about 5× slower than DuckDB and 3× slower than pandas. A profile at 100,000
+rows shows where the time goes: the Python CSV reader and row loop that map columns, spot
+repeated headers and count blank rows (about half), normalising every distinct supplier name with
+the shared normaliser (done twice: for the ledger and for the supplier list; about a quarter), and
+the DuckDB cleaning and parquet writes (the rest). The next steps, in order: a DuckDB `read_csv`
+fast path for clean UTF-8 files whose header row is known (the reader already finds it), keeping
+the per-row Python path for odd files; normalising each distinct name once and storing the key in
+the dataset; and the 10M-row run, which was not attempted in this round (peak memory grows with
+the distinct-name set and the staging table, 1.06 GB at 1M rows).
+"""
 
 VARIANTS = {"toolkit": run_toolkit, "duckdb": run_duckdb, "pandas": run_pandas}
 
@@ -263,7 +277,7 @@ def main() -> None:
             lines.append(f"| {rows:,} | {result['variant']} | {result['seconds']:.1f} | "
                          f"{result['peak_mb']} | {ratio:.2f}× |")
             print(result, file=sys.stderr)
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + GAP_NOTE
     print(text)
     if args.write:
         write_section(args.write, text)
