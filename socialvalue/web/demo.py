@@ -160,4 +160,7 @@ def demo_load() -> DemoLoadResult:
                 created += 1
         for slug, role in demo.memberships:
             logins.append((demo.username, role.label, organisations[slug].name))
+    from socialvalue.web.tenders.demo import tenders_demo_load  # tenders' demo data (issue 8)
+
+    created += tenders_demo_load(logins=logins)
     return DemoLoadResult(created=created, logins=logins)

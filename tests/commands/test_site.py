@@ -14,6 +14,7 @@ from socialvalue.exceptions import ConfigurationError
 from socialvalue.web.accounts.models import Membership, Network, Organisation
 from socialvalue.web.audit.services import audit_verify
 from socialvalue.web.demo import ORGANISATIONS, USERS
+from socialvalue.web.tenders.demo import EXTRA_USERS
 
 runner = CliRunner()
 
@@ -100,7 +101,8 @@ def test_it_loads_the_demo_once() -> None:
         Network.objects.count(),
     )
     assert counts[0] == len(ORGANISATIONS)
-    assert counts[1] == sum(len(user.memberships) for user in USERS)
+    # The tender demo adds a second evaluator and a second supplier (web/tenders/demo.py).
+    assert counts[1] == sum(len(user.memberships) for user in USERS) + len(EXTRA_USERS)
     for user in USERS:
         assert user.username in first.output
     assert audit_verify().ok
