@@ -33,6 +33,13 @@ REPORT_TYPES = {
 }
 
 
+def _bound(request: OrgHttpRequest) -> tuple[Any, Any]:
+    """Form data and files on a POST (even an empty one, so its errors show), else unbound."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def _dataset(request: OrgHttpRequest, dataset_id: int) -> SpendDataset:
     assert request.org is not None
     return get_in_organisation_or_404(
@@ -71,7 +78,8 @@ def dataset_list(request: OrgHttpRequest) -> HttpResponse:
 @permission_required(Perm.MANAGE_SPEND)
 def dataset_create(request: OrgHttpRequest) -> HttpResponse:
     assert request.org is not None
-    form = DatasetForm(request.POST or None, initial={"publisher": request.org.name})
+    form = DatasetForm(
+        _bound(request)[0], initial={"publisher": request.org.name})
     if request.method == "POST" and form.is_valid():
         dataset = services.spend_dataset_create(
             organisation=request.org,
@@ -89,8 +97,7 @@ def dataset_create(request: OrgHttpRequest) -> HttpResponse:
 def upload(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
     dataset = _dataset(request, dataset_id)
     form = UploadForm(
-        request.POST or None,
-        request.FILES or None,
+        *_bound(request),
         initial={"publisher": dataset.publisher, "replace": request.GET.get("replace") == "1"},
         known=selectors.known_hashes(dataset=dataset),
     )
@@ -113,7 +120,8 @@ def import_columns(request: OrgHttpRequest, dataset_id: int, import_id: int) -> 
     if spend_import.status != ImportStatus.UPLOADED:
         return redirect("spend:import_detail", dataset_id=dataset_id, import_id=import_id)
     preview = selectors.import_preview(spend_import=spend_import)
-    form = ColumnsForm(request.POST or None, headers=preview.headers, fields=preview.fields)
+    form = ColumnsForm(
+        _bound(request)[0], headers=preview.headers, fields=preview.fields)
     blocked = bool(preview.duplicates) and not spend_import.replace
     if request.method == "POST" and form.is_valid():
         overrides = form.overrides()
@@ -304,7 +312,7 @@ def report(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
 @permission_required(Perm.MANAGE_SPEND)
 def supplier_list(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
     dataset = _dataset(request, dataset_id)
-    form = SupplierListForm(request.POST or None, request.FILES or None)
+    form = SupplierListForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             count = services.spend_supplier_list_upload(

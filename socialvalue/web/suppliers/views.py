@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -16,6 +18,13 @@ from socialvalue.web.spend.selectors import datasets_for_organisation
 from socialvalue.web.suppliers import selectors, services
 from socialvalue.web.suppliers.forms import DecisionForm, MatchForm
 from socialvalue.web.tenancy import get_in_organisation_or_404
+
+
+def _bound(request: OrgHttpRequest) -> tuple[Any, Any]:
+    """Form data and files on a POST (even an empty one, so its errors show), else unbound."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
 
 
 def _dataset(request: OrgHttpRequest, dataset_id: int) -> SpendDataset:
@@ -41,7 +50,7 @@ def supplier_list(request: OrgHttpRequest) -> HttpResponse:
 def dataset(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
     assert request.org is not None
     spend = _dataset(request, dataset_id)
-    form = MatchForm(request.POST or None, request.FILES or None)
+    form = MatchForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         if not spend.has_rows:
             form.add_error("registers", "Import spend files into this dataset before matching")

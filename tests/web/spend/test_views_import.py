@@ -192,3 +192,11 @@ def test_it_refuses_the_wrong_method(client_for: Any, dataset: Any) -> None:
     assert client.post(reverse("spend:dashboard", args=[dataset.pk])).status_code == 405
     assert client.post(reverse("spend:quarantine", args=[dataset.pk])).status_code == 405
     assert client.delete(reverse("spend:upload", args=[dataset.pk])).status_code == 405
+
+
+def test_it_asks_for_a_file(client_for: Any, dataset: Any) -> None:
+    response = client_for("analyst").post(reverse("spend:upload", args=[dataset.pk]),
+                                          {"publisher": "Kingsbridge"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["uploads"][0].code == "required"
+    assert b"Error: " in response.content
