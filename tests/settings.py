@@ -15,7 +15,7 @@ os.environ.setdefault(
     "SOCIALVALUE_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
 
-from socialvalue.web.settings import *  # noqa: E402, F403
+from socialvalue.web.settings import *  # noqa: F403
 
 # Tests run background jobs at once, in the request that enqueues them.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -41,7 +41,8 @@ def test_it_leaves_a_tenders_pinned_version_unchanged_when_the_framework_is_edit
 
     new = framework_edit(framework=framework, change=retitle, note="Re-word", actor=admin)
 
-    assert new is not None and new.number == 2
+    assert new is not None
+    assert new.number == 2
     tender.refresh_from_db()
     assert tender.framework_version == pinned
     assert tender.framework_version.document == framework_to_yaml(
