@@ -99,7 +99,10 @@ class SpendFileError(SocialValueError):
 
 
 class MissingColumnsError(SpendFileError):
-    """A spend file lacks a required column; the message lists the columns found and synonyms tried."""
+    """A spend file lacks a required column.
+
+    The message lists the columns found and the synonyms tried.
+    """
 
     def __init__(
         self,
