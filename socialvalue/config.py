@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     debug: bool = False
-    var_dir: Path = Field(Path("var"), validation_alias="SOCIALVALUE_VAR_DIR")
+    var_dir: Path = Field(default=Path("var"), validation_alias="SOCIALVALUE_VAR_DIR")
     database_url: str = ""
     secret_key: str = ""
     allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost"]
