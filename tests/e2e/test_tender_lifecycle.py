@@ -307,3 +307,51 @@ def test_it_walks_the_whole_lifecycle(browsers: dict[str, Any]) -> None:
         ).values_list("action", flat=True)
     )
     assert len(actions) == 11
+
+
+def test_it_makes_every_demo_tender_page_accessible(browsers: dict[str, Any], page: Any) -> None:
+    """The demo's open, moderation and awarded tenders, as each person sees them, pass axe."""
+    officer = browsers["officer"]
+    _nav(officer, "Tenders")
+    for title in (
+        "School meals for Kingsbridge primary schools",
+        "Catering for council events and the civic centre café",
+        "Staff canteen at the Kingsbridge depot",
+    ):
+        officer.get_by_role("link", name=title).click()
+        then_the_page_is_accessible(officer)
+        officer.go_back()
+    officer.get_by_role(
+        "link", name="Catering for council events and the civic centre café"
+    ).click()
+    officer.get_by_role("link", name=NORTHGATE).click()
+    expect(officer.locator("main")).to_contain_text("£412,500.00")
+    then_the_page_is_accessible(officer)
+    officer.go_back()
+    for link in ("Moderate scores", "Award the contract", "Assign evaluators", "Cancel tender"):
+        officer.get_by_role("link", name=link).click()
+        then_the_page_is_accessible(officer)
+        officer.go_back()
+    officer.get_by_role("link", name="Cancel tender").click()
+    officer.get_by_role("button", name="Cancel tender").click()
+    _then_the_errors_lead_to(officer, "Why are you cancelling this tender?")
+
+    evaluator = browsers["evaluator"]
+    _nav(evaluator, "Evaluations")
+    evaluator.get_by_role("link", name=re.compile("Catering for council events")).click()
+    expect(evaluator.locator("main")).to_contain_text("Ewan Brooks")  # a peer, after submission
+    then_the_page_is_accessible(evaluator)
+
+    supplier = browsers["supplier"]
+    _nav(supplier, "Bids")
+    supplier.get_by_role(
+        "link", name="Your assessment summary for Staff canteen at the Kingsbridge depot"
+    ).click()
+    expect(supplier.locator("h1")).to_have_text("Your assessment summary")
+    then_the_page_is_accessible(supplier)
+
+    page.goto("/tenders/opportunities/")  # signed out
+    then_the_page_is_accessible(page)
+    page.get_by_role("link", name="School meals for Kingsbridge primary schools").click()
+    expect(page.get_by_role("link", name="Sign in to bid")).to_be_visible()
+    then_the_page_is_accessible(page)
