@@ -79,27 +79,50 @@ def supplier_names(transactions: nw.LazyFrame[Any]) -> list[str]:
 
 
 def supplier_key_table(names: Sequence[str]) -> pa.Table:
-    """``supplier_name → supplier_key`` using the shared supplier-name normaliser."""
+    """``supplier_name → supplier_key`` using the shared supplier-name normaliser.
+
+    Each distinct spelling is normalised once (``names`` may repeat).
+    """
     from socialvalue.suppliers.normalise import normalise_name
 
+    unique = list(dict.fromkeys(names))
     keys = []
-    for name in names:
+    for name in unique:
         key = normalise_name(name)
         keys.append(key or name.strip().lower())
-    return pa.table({"supplier_name": pa.array(list(names), pa.string()),
+    return pa.table({"supplier_name": pa.array(unique, pa.string()),
                      "supplier_key": pa.array(keys, pa.string())})
 
 
 def with_supplier_keys(transactions: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """Add ``supplier_key``: the normalised name; redacted and similar payees get ``(class)``."""
-    keys = lazy_from_arrow(transactions, supplier_key_table(supplier_names(transactions)))
-    joined = transactions.join(keys, on="supplier_name", how="left")
-    return joined.with_columns(
+    """Add ``supplier_key``: the normalised name; redacted and similar payees get ``(class)``.
+
+    Ingest stores the key with each loaded row, so normally nothing is computed here; rows
+    written before it did (a null or missing ``supplier_key``) get it from their names.
+    """
+    stored = "supplier_key" in transactions.collect_schema().names()
+    pending = transactions.filter(nw.col("supplier_key").is_null()) if stored else transactions
+    names = supplier_names(pending)
+    if stored and not names and not _has_rows(pending):
+        return transactions
+    table = supplier_key_table(names).rename_columns(["supplier_name", "computed_key"])
+    joined = transactions.join(lazy_from_arrow(transactions, table), on="supplier_name",
+                               how="left")
+    computed = (
         nw.when(nw.col("payee_class") == "named")
-        .then(nw.col("supplier_key"))
+        .then(nw.col("computed_key"))
         .otherwise(nw.concat_str(nw.lit("("), nw.col("payee_class"), nw.lit(")")))
-        .alias("supplier_key")
     )
+    if stored:
+        computed = (
+            nw.when(nw.col("supplier_key").is_null()).then(computed)
+            .otherwise(nw.col("supplier_key"))
+        )
+    return joined.with_columns(computed.alias("supplier_key")).drop("computed_key")
+
+
+def _has_rows(frame: nw.LazyFrame[Any]) -> bool:
+    return len(frame.select("payee_class").head(1).collect()) > 0
 
 
 def with_periods(transactions: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

@@ -822,14 +822,18 @@ def _stage_clean_write(
             }
         )
         con.register("files", order_to_file)
+        con.register("supplier_keys", _supplier_keys(con))
         text = ", ".join(f"c.{name}" for name in TEXT_FIELDS)
         con.execute(
             f"""
             COPY (
                 SELECT {_sql_literal(publisher)} AS publisher, f.file_key, f.file_name, c.sheet,
                        c.source_row, c.payment_date, c.amount_pence, c.supplier_name,
-                       c.payee_class, c.vat_pence, {text}
+                       c.payee_class, c.vat_pence, {text},
+                       CASE WHEN c.payee_class = 'named' THEN k.supplier_key
+                            ELSE '(' || c.payee_class || ')' END AS supplier_key
                 FROM cleaned c JOIN files f USING (file_order)
+                     LEFT JOIN supplier_keys k ON k.supplier_name = c.supplier_name
                 WHERE c.reason IS NULL
             ) TO '{staging / "transactions"}' (FORMAT parquet, PARTITION_BY (file_key),
                                               WRITE_PARTITION_COLUMNS true)
@@ -909,6 +913,18 @@ def _stage_clean_write(
     return reports
 
 
+def _supplier_keys(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Each distinct named payee of the loaded rows, normalised once, with its supplier key
+    (stored with the rows, so analyses do not normalise names again)."""
+    from socialvalue.spend.analyse import supplier_key_table
+
+    names = con.execute(
+        "SELECT DISTINCT supplier_name FROM cleaned "
+        "WHERE reason IS NULL AND payee_class = 'named'"
+    ).fetchall()
+    return supplier_key_table([name for (name,) in names])
+
+
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -948,7 +964,7 @@ def _empty_schema(kind: str) -> pa.Schema:
                 "SELECT ''::VARCHAR publisher, ''::VARCHAR file_key, ''::VARCHAR file_name, "
                 "NULL::VARCHAR sheet, 0::BIGINT source_row, NULL::DATE payment_date, "
                 "0::BIGINT amount_pence, ''::VARCHAR supplier_name, ''::VARCHAR payee_class, "
-                f"NULL::BIGINT vat_pence, {text} LIMIT 0"
+                f"NULL::BIGINT vat_pence, {text}, ''::VARCHAR supplier_key LIMIT 0"
             )
         else:
             query = (

@@ -240,3 +240,33 @@ def test_it_accounts_for_every_row_of_an_odd_csv(
     assert result.rows_read == non_blank
     summary = json.loads(json.dumps(result.as_dict()))
     assert _sum_loaded(folder / "out") == round(float(summary["amount_loaded"]) * 100)
+
+
+def test_it_stores_each_rows_supplier_key_and_the_analysis_uses_it(
+    clean_csv: Path, dataset_dir: Path
+) -> None:
+    from socialvalue.spend.analyse import with_supplier_keys
+
+    ingest([clean_csv], publisher="Kingsbridge", out_dir=dataset_dir)
+    stored = {r["supplier_name"]: r["supplier_key"]
+              for r in transactions(dataset_dir).collect().rows(named=True)}
+    assert stored == {"Acme Ltd": "acme", "Acme Limited": "acme", "REDACTED": "(redacted)",
+                      "Bolton Bakery": "bolton bakery"}
+    keyed = with_supplier_keys(transactions(dataset_dir)).collect().rows(named=True)
+    assert {r["supplier_name"]: r["supplier_key"] for r in keyed} == stored
+
+
+def test_rows_written_without_a_stored_key_get_one_when_analysed(
+    clean_csv: Path, dataset_dir: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    from socialvalue.spend.analyse import with_supplier_keys
+
+    ingest([clean_csv], publisher="Kingsbridge", out_dir=dataset_dir)
+    path = open_dataset(dataset_dir).transaction_paths()[0]
+    pq.write_table(pq.read_table(path).drop_columns(["supplier_key"]), path)  # an older dataset
+    keyed = with_supplier_keys(transactions(dataset_dir)).collect().rows(named=True)
+    assert {r["supplier_name"]: r["supplier_key"] for r in keyed} == {
+        "Acme Ltd": "acme", "Acme Limited": "acme", "REDACTED": "(redacted)",
+        "Bolton Bakery": "bolton bakery"}
