@@ -97,6 +97,12 @@ def _officer_creates_and_publishes(page: Any) -> str:
     expect(page.locator("#policy-check .govuk-tag--red")).to_have_count(0)
     page.get_by_role("link", name="Back to the tender").click()
     then_the_page_is_accessible(page)
+    page.get_by_label("Upload a file").set_input_files(
+        {"name": "specification.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 spec"}
+    )
+    page.get_by_role("button", name="Upload file").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Document added")
+    then_the_page_is_accessible(page)
     page.get_by_role("button", name="Publish tender").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The tender is published")
     then_the_page_is_accessible(page)
@@ -120,6 +126,7 @@ def _supplier_bids(page: Any, price: Decimal, part_b: str) -> None:
     _nav(page, "Bids")
     page.get_by_role("link", name="Meals on wheels").click()
     then_the_page_is_accessible(page)
+    expect(page.get_by_role("link", name="specification.pdf")).to_be_visible()
     page.get_by_role("link", name="Prepare your bid").click()
     then_the_page_is_accessible(page)
     page.get_by_label("Quality", exact=True).fill("x" * 2001)

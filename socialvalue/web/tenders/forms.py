@@ -510,3 +510,15 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter the answer"},
     )
+
+
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word, Excel, OpenDocument, CSV, text, PNG or JPEG, smaller than 10MB.",
+        error_messages={
+            "required": "Select a file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a file",
+        },
+    )

@@ -10,10 +10,15 @@ submission deadline has passed *and* the officer has closed the tender.
 
 from __future__ import annotations
 
+import os
+import uuid
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -402,3 +407,54 @@ class Clarification(models.Model):
 
     def __str__(self) -> str:
         return f"Clarification on {self.tender.reference}"
+
+
+class UploadStorage(FileSystemStorage):
+    """Files under ``VAR_DIR/uploads``, outside the web root. There is no URL: only views that
+    check permissions serve them. The folder is read from the settings on each use."""
+
+    def __init__(self) -> None:
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.VAR_DIR) / "uploads")
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def upload_storage() -> FileSystemStorage:
+    return UploadStorage()
+
+
+def _upload_path(instance: Any, filename: str) -> str:
+    # A random name: the person's file name is kept in ``title`` and never used as a path.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"tenders/{instance.tender_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    """A tender document (``bid`` empty; public once the tender is) or a bid's attachment
+    (sealed like the bid)."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="documents")
+    bid = models.ForeignKey(
+        Bid, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=_upload_path, storage=upload_storage, max_length=300)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -37,6 +37,7 @@ from socialvalue.web.tenders.models import (
     BidStatus,
     Clarification,
     Criterion,
+    Document,
     EvaluatorAssignment,
     ModeratedScore,
     Score,
@@ -129,6 +130,18 @@ def clarifications_published(*, tender: Tender) -> QuerySet[Clarification]:
     """Answered questions, shown to everyone without who asked."""
     return tender.clarifications.filter(answered_at__isnull=False).only(
         "question", "answer", "answered_at"
+    )
+
+
+def tender_documents(*, tender: Tender) -> QuerySet[Document]:
+    """The tender's own documents (not bid attachments)."""
+    return tender.documents.filter(bid__isnull=True)
+
+
+def public_tender_documents(*, tender_id: int) -> QuerySet[Document]:
+    """Documents of tenders the public may read (never a draft's, never a bid's)."""
+    return Document.objects.filter(
+        tender_id=tender_id, tender__status__in=PUBLIC_STATUSES, bid__isnull=True
     )
 
 

@@ -41,6 +41,7 @@ from socialvalue.web.tenders.models import (
     Commitment,
     Criterion,
     CriterionKind,
+    Document,
     EvaluatorAssignment,
     ModeratedScore,
     ModerationRule,
@@ -998,3 +999,106 @@ def tender_award(
         },
     )
     return award
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+#: File types people may upload, by extension, with the content type they are served with.
+UPLOAD_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_upload(upload: Any) -> tuple[str, str]:
+    from pathlib import PurePath
+
+    name = PurePath(str(upload.name)).name[:200] or "document"
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in UPLOAD_TYPES:
+        raise TenderError(
+            "The selected file must be a PDF, Word, Excel, OpenDocument, CSV, text, PNG or JPEG "
+            "file",
+            code="file_type",
+        )
+    if upload.size > UPLOAD_MAX_BYTES:
+        raise TenderError("The selected file must be smaller than 10MB", code="file_size")
+    if upload.size == 0:
+        raise TenderError("The selected file is empty", code="file_empty")
+    return name, UPLOAD_TYPES[suffix]
+
+
+@transaction.atomic
+def document_add(*, tender: Tender, actor: Any, upload: Any) -> Document:
+    """Attach a document to a draft or published tender (public once the tender is)."""
+    locked = _lock_tender(tender)
+    _require_status(locked, TenderStatus.DRAFT, TenderStatus.PUBLISHED, action="add documents to")
+    name, content_type = _check_upload(upload)
+    document = Document(
+        tender=locked, title=name, content_type=content_type, size=upload.size, uploaded_by=actor
+    )
+    document.file.save(name, upload, save=False)
+    document.full_clean()
+    document.save()
+    audit_record(
+        action="tender.document_added",
+        summary=f"Document {name} added to tender {locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=document,
+        data={"size": upload.size},
+    )
+    return document
+
+
+def bid_document_add(
+    *, tender: Tender, supplier: Organisation, actor: Any, upload: Any, now: datetime | None = None
+) -> Document:
+    """Attach a file to the supplier's draft bid; sealed like the bid itself."""
+    _refuse_after_deadline(
+        tender=tender, supplier=supplier, actor=actor, action="attach to", now=now
+    )
+    return _bid_document_add(tender=tender, supplier=supplier, actor=actor, upload=upload, now=now)
+
+
+@transaction.atomic
+def _bid_document_add(
+    *, tender: Tender, supplier: Organisation, actor: Any, upload: Any, now: datetime | None
+) -> Document:
+    bid = _locked_bid(tender, supplier)
+    if tender.deadline_passed(now):
+        raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
+    if bid.status == BidStatus.SUBMITTED:
+        raise TenderStateError(
+            "Your bid has been submitted. Withdraw it before you change it",
+            code="already_submitted",
+        )
+    name, content_type = _check_upload(upload)
+    document = Document(
+        tender=tender,
+        bid=bid,
+        title=name,
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    document.file.save(name, upload, save=False)
+    document.full_clean()
+    document.save()
+    audit_record(
+        action="bid.document_added",
+        summary=f"{supplier.name} attached a file to its bid for {tender.reference}",
+        actor=actor,
+        organisation=supplier,
+        obj=document,
+    )
+    return document

@@ -23,6 +23,17 @@ urlpatterns = [
     path("<int:tender_id>/cancel/", views.tender_cancel, name="cancel"),
     path("<int:tender_id>/bids/<int:bid_id>/", views.bid_detail, name="bid_detail"),
     path(
+        "<int:tender_id>/bids/<int:bid_id>/documents/<int:document_id>/",
+        views.bid_document_for_buyer,
+        name="bid_document_for_buyer",
+    ),
+    path("<int:tender_id>/documents/add/", views.document_add, name="document_add"),
+    path(
+        "<int:tender_id>/documents/<int:document_id>/",
+        views.tender_document,
+        name="tender_document",
+    ),
+    path(
         "<int:tender_id>/clarifications/<int:clarification_id>/answer/",
         views.clarification_answer,
         name="clarification_answer",
@@ -52,6 +63,21 @@ urlpatterns = [
     path("opportunities/", views.opportunities, name="opportunities"),
     path("opportunities/<int:tender_id>/", views.opportunity, name="opportunity"),
     path("opportunities/<int:tender_id>/ask/", views.clarification_ask, name="ask"),
+    path(
+        "opportunities/<int:tender_id>/documents/<int:document_id>/",
+        views.public_document,
+        name="public_document",
+    ),
+    path(
+        "opportunities/<int:tender_id>/bid/documents/add/",
+        views.bid_document_add,
+        name="bid_document_add",
+    ),
+    path(
+        "opportunities/<int:tender_id>/bid/documents/<int:document_id>/",
+        views.bid_document,
+        name="bid_document",
+    ),
     path("opportunities/<int:tender_id>/bid/", views.bid, name="bid"),
     path("opportunities/<int:tender_id>/bid/submit/", views.bid_submit, name="bid_submit"),
     path("opportunities/<int:tender_id>/bid/withdraw/", views.bid_withdraw, name="bid_withdraw"),

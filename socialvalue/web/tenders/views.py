@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from socialvalue.web.tenders.forms import (
     ClarificationForm,
     CriterionForm,
     DeclarationForm,
+    DocumentForm,
     ModerationForm,
     ScoreForm,
     TenderCreateForm,
@@ -138,6 +139,8 @@ def tender_detail(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
         "assignments": selectors.assignments_for_tender(tender=tender),
         "clarifications": tender.clarifications.all(),
         "answer_form": AnswerForm(),
+        "documents": selectors.tender_documents(tender=tender),
+        "document_form": DocumentForm(),
         "award": getattr(tender, "award", None),
         "now": timezone.now(),
     }
@@ -677,6 +680,7 @@ def opportunity(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             "tender": tender,
             "rows": selectors.criteria_rows(tender=tender),
             "clarifications": selectors.clarifications_published(tender=tender),
+            "documents": selectors.tender_documents(tender=tender),
             "can_bid": can_bid,
             "open": tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(),
             "question_form": ClarificationForm() if can_bid else None,
@@ -753,6 +757,7 @@ def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             "tender": tender,
             "bid": mine,
             "form": form,
+            "document_form": DocumentForm(),
             "open": tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(),
             "submitted": mine is not None and mine.status == BidStatus.SUBMITTED,
         },
@@ -836,3 +841,97 @@ def bid_summary(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             f'attachment; filename="assessment-{tender.reference}.html"'
         )
     return response
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def _serve(document: Any) -> FileResponse:
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.title,
+        content_type=document.content_type,
+    )
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(
+                tender=tender, actor=request.user, upload=form.cleaned_data["document"]
+            )
+        except TenderError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Document added.")
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("document", [])))
+    return redirect("tenders:detail", tender.pk)
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def tender_document(request: OrgHttpRequest, tender_id: int, document_id: int) -> FileResponse:
+    tender = _tender(request, tender_id)
+    document = get_object_or_404(selectors.tender_documents(tender=tender), pk=document_id)
+    return _serve(document)
+
+
+@require_GET
+@permission_required(Perm.VIEW_TENDERS)
+def bid_document_for_buyer(
+    request: OrgHttpRequest, tender_id: int, bid_id: int, document_id: int
+) -> FileResponse:
+    """A bid's attachment, for the buyer: only once the bids are opened (404 before)."""
+    tender = _tender(request, tender_id)
+    bid_row = get_object_or_404(selectors.opened_bids(tender=tender), pk=bid_id)
+    return _serve(get_object_or_404(bid_row.documents.all(), pk=document_id))
+
+
+@public
+@require_GET
+def public_document(request: OrgHttpRequest, tender_id: int, document_id: int) -> FileResponse:
+    document = get_object_or_404(
+        selectors.public_tender_documents(tender_id=tender_id), pk=document_id
+    )
+    return _serve(document)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_BIDS)
+def bid_document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.bid_document_add(
+                tender=tender,
+                supplier=request.org,
+                actor=request.user,
+                upload=form.cleaned_data["document"],
+            )
+        except TenderError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "File attached to your draft bid.")
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("document", [])))
+    return redirect("tenders:bid", tender.pk)
+
+
+@require_GET
+@permission_required(Perm.MANAGE_BIDS)
+def bid_document(request: OrgHttpRequest, tender_id: int, document_id: int) -> FileResponse:
+    """The supplier's own attachment; another supplier's is a 404."""
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
+    if mine is None:
+        raise Http404("No bid")
+    return _serve(get_object_or_404(mine.documents.all(), pk=document_id))
