@@ -163,4 +163,7 @@ def demo_load() -> DemoLoadResult:
     from socialvalue.web.tenders.demo import tenders_demo_load  # tenders' demo data (issue 8)
 
     created += tenders_demo_load(logins=logins)
+    from socialvalue.web.spend.demo import spend_demo_load  # spend and suppliers (issues 5, 6)
+
+    created += spend_demo_load()
     return DemoLoadResult(created=created, logins=logins)

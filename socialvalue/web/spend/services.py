@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,7 +66,10 @@ def spend_dataset_create(
     root = dataset_root(organisation.pk, dataset.pk)
     dataset.directory = str(Path("spend") / str(organisation.pk) / str(dataset.pk))
     dataset.save(update_fields=["directory"])
-    root.mkdir(parents=True, exist_ok=True)
+    if root.exists():
+        # Left by an earlier database (a reset, or a test run): never mix its rows in.
+        root.rename(root.with_name(f"{root.name}.orphaned-{uuid.uuid4().hex[:8]}"))
+    root.mkdir(parents=True)
     audit_record(
         action="spend.dataset_created",
         summary=f"{_who(actor)} created the spend dataset {name}",

@@ -200,3 +200,14 @@ def test_it_asks_for_a_file(client_for: Any, dataset: Any) -> None:
     assert response.status_code == 200
     assert response.context["form"].errors.as_data()["uploads"][0].code == "required"
     assert b"Error: " in response.content
+
+
+def test_it_never_reuses_a_folder_left_by_an_earlier_database(city: Any, var_dir: Any) -> None:
+    from socialvalue.web.spend.services import spend_dataset_create
+
+    stale = var_dir / "spend" / str(city.pk) / "1"
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text("{}")
+    dataset = spend_dataset_create(organisation=city, name="New", publisher="K", actor=None)
+    assert not (dataset.path / "manifest.json").exists()
+    assert len(list(stale.parent.glob("*.orphaned-*"))) <= 1
