@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,8 @@ def then_the_page_is_accessible(page: Any) -> None:
 
 def then_the_error_summary_leads_to(page: Any, field_label: str) -> None:
     """The title starts with "Error: ", and the summary link moves focus to the field."""
-    assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_be_visible()
+    expect(summary).to_be_visible()  # waits for the re-rendered page before reading its title
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary.get_by_role("link").first.click()
     expect(page.get_by_label(field_label, exact=True)).to_be_focused()
