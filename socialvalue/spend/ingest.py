@@ -78,6 +78,7 @@ from socialvalue.spend.columns import (
     profile_path,
     validate_overrides,
 )
+from socialvalue.spend.fastcsv import stage_csv
 from socialvalue.spend.read import (
     InputFile,
     SkippedFile,
@@ -93,6 +94,10 @@ from socialvalue.spend.read import (
 MANIFEST = "manifest.json"
 DATASET_FORMAT = "socialvalue-spend-dataset/1"
 BATCH_ROWS = 100_000
+# Plain CSV files are read by DuckDB (socialvalue.spend.fastcsv); tests switch it off to compare.
+CSV_FAST_PATH = True
+# DuckDB's memory for one import; beyond it DuckDB spills to the staging folder.
+DUCKDB_MEMORY = "1GB"
 PROGRESS_EVERY = 50_000
 LAYOUT_FIT = 0.8
 
@@ -507,8 +512,12 @@ def _stage_rows(
     overrides: Mapping[str, str],
     header_changes: list[str],
     progress: ProgressCallback | None,
+    fast: Callable[[int, _PlannedFile], tuple[int, int] | None] | None = None,
 ) -> dict[tuple[int, str | None], int]:
     """Write every non-blank row's mapped cells to a staging parquet; return blank-row counts.
+
+    ``fast`` may stage a whole file another way (the DuckDB CSV fast path) and return its
+    (rows, blank rows), or ``None`` to have it read here.
 
     A row in the middle of a table that is itself a header (the layout changes part-way down a
     worksheet) switches the column map for the rows after it; the header row is quarantined as
@@ -521,7 +530,11 @@ def _stage_rows(
     bytes_done = 0
     with pq.ParquetWriter(staging_file, schema, compression="zstd") as writer:
         for order, plan in enumerate(planned):
-            for planned_table in plan.tables:
+            staged = fast(order, plan) if fast is not None and len(plan.tables) == 1 else None
+            if staged is not None:
+                rows_read += staged[0]
+                blanks[(order, plan.tables[0].table.sheet)] = staged[1]
+            for planned_table in plan.tables if staged is None else ():
                 table, columns = planned_table.table, planned_table.columns
                 blank = 0
                 positions = [columns.index(name) for name in _RAW_FIELDS]
@@ -583,6 +596,12 @@ def _stage_rows(
     return blanks
 
 
+def _empty_staging(staging: Path) -> Path:
+    path = staging / "raw-empty.parquet"
+    pq.write_table(_staging_schema().empty_table(), path)
+    return path
+
+
 def _clean_sql(staging: Path, synonyms: SynonymMap) -> str:
     text_columns = ", ".join(f"nullif(trim({name}_raw), '') AS {name}" for name in TEXT_FIELDS)
     return f"""
@@ -594,7 +613,7 @@ def _clean_sql(staging: Path, synonyms: SynonymMap) -> str:
                {payee_class_sql('supplier_name_raw', synonyms)} AS payee_class,
                {amount_pence_sql('vat_raw')} AS vat_pence,
                {text_columns}
-        FROM read_parquet('{staging}')
+        FROM (SELECT * FROM read_parquet('{staging}') UNION ALL SELECT * FROM raw_fast)
     """
 
 
@@ -767,13 +786,29 @@ def _stage_clean_write(
 ) -> list[FileReport]:
     raw_file = staging / "raw.parquet"
     header_changes: list[str] = []
-    blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress)
-    if progress:
-        progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
     con = duckdb.connect()
     try:
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
+        con.execute(f"CREATE TEMP TABLE raw_fast AS SELECT * FROM "
+                    f"read_parquet({_sql_literal(str(_empty_staging(staging)))})")
+
+        def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
+            if not CSV_FAST_PATH:
+                return None
+            only = plan.tables[0]
+            return stage_csv(
+                con, plan.item, only.table, only.columns, _RAW_FIELDS, "raw_fast", order,
+                lambda cells: _looks_like_header(cells, synonyms),
+            )
+
+        blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress,
+                             fast)
+        if progress:
+            progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
         con.execute(f"CREATE TEMP TABLE cleaned AS {_clean_sql(raw_file, synonyms)}")
+        con.execute("DROP TABLE raw_fast")
         con.execute("ALTER TABLE cleaned ADD COLUMN reason VARCHAR")
         con.execute(f"UPDATE cleaned SET reason = {_reason_sql()}")
         key = _duplicate_key_sql()

@@ -70,11 +70,14 @@ class InputFile:
         Opens the bytes for reading (called again for each pass).
     size
         Size in bytes.
+    path
+        The file on disk, when it is one (not a zip member).
     """
 
     name: str
     opener: Callable[[], IO[bytes]]
     size: int
+    path: Path | None = None
 
     @property
     def suffix(self) -> str:
@@ -134,6 +137,7 @@ class SourceTable:
     header: tuple[str, ...]
     sample: tuple[tuple[str, ...], ...]
     rows: Callable[[], Iterator[tuple[int, list[str]]]]
+    head_rows: tuple[tuple[str, ...], ...] = ()
 
     @property
     def source(self) -> str:
@@ -164,6 +168,7 @@ def input_files(paths: Sequence[Path]) -> tuple[list[InputFile], list[SkippedFil
             name=path.name,
             opener=lambda p=path: p.open("rb"),  # type: ignore[misc]
             size=path.stat().st_size,
+            path=path,
         )
         _expand(item, found, skipped)
     return found, skipped
@@ -330,6 +335,7 @@ def read_csv_table(item: InputFile, sniffed: Sniffed, synonyms: SynonymMap) -> S
         header=header,
         sample=sample,
         rows=rows,
+        head_rows=tuple(tuple(row) for row in first_rows[:start]),
     )
 
 

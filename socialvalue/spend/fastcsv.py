@@ -1,0 +1,238 @@
+"""The fast path for plain CSV files: DuckDB's ``read_csv`` instead of the per-row Python reader.
+
+Ingest reads most council files, which are plain CSV, this way; it reads the same rows as the
+Python reader (:mod:`socialvalue.spend.read`) with the same row numbers and raw text, so the
+staged rows are identical. It is used only when that can be checked, and :func:`stage_csv`
+returns ``None`` (ingest then reads the file the usual way) for anything else:
+
+* the file is on disk (not inside a zip), is CSV, and has a header row the reader found;
+* it is UTF-8 (with or without BOM), or Windows-1252 with no byte in 0x80–0x9F (where it reads
+  the same as Latin-1, which DuckDB decodes itself);
+* the lines before the header are one record each (no quoted line breaks in titles);
+* no NUL bytes and no bare CR line ends;
+* every quote is at the start or end of a field (no quotes inside a field, no doubled quotes,
+  no space before an opening quote), and the last line's quotes are balanced;
+* DuckDB reads it with ``strict_mode`` (no row wider than the header) and finds exactly one
+  record per physical line (so no quoted line breaks and no empty lines, except empty lines at
+  the very end, which are counted as blank as the Python reader does);
+* no row after the header looks like a header (a repeated header or a layout change part-way
+  down the file goes through the Python reader, which switches the column map there).
+"""
+
+# SQL here is built from our own identifiers and escaped literals, never from file contents.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+
+import duckdb
+
+from socialvalue.spend.columns import ColumnMap
+from socialvalue.spend.read import InputFile, SourceTable
+
+_CHUNK = 16 << 20
+_NULL = "\x01socialvalue-null\x01"
+# Python's str.isspace() characters: a cell is blank when, stripped of these at both ends,
+# only byte-order marks are left (read.is_blank).
+_SPACE = (
+    r"\x{9}\x{a}\x{b}\x{c}\x{d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}\x{85}\x{a0}\x{1680}"
+    r"\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+)
+_BLANK_CELL = f"[{_SPACE}]*\\x{{feff}}*[{_SPACE}]*"
+_BLANKISH = f"[{_SPACE}\\x{{feff}}]*"
+_AMOUNT_START = "0123456789-+.(£ "
+_C1 = bytes(range(0x80, 0xA0))
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _data_offset(head: bytes, lines: int) -> int | None:
+    """Byte offset just after the first ``lines`` physical lines, or ``None``."""
+    offset = 0
+    for _ in range(lines):
+        end = head.find(b"\n", offset)
+        if end < 0:
+            return None
+        offset = end + 1
+    return offset
+
+
+def _plain_bytes(
+    item: InputFile, encoding: str, delimiter: str, header_lines: int,
+    first_rows: Sequence[Sequence[str]],
+) -> tuple[int, int, int] | None:
+    """Check the bytes; return (data offset, physical data lines, empty lines at the end)."""
+    assert item.path is not None
+    delim = delimiter.encode("ascii")
+    table = bytes.maketrans(delim + b"\r", b"\n\n")
+    lines = trailing_empty = 0
+    offset: int | None = None
+    carry = b""
+    last_line = b""
+    with item.path.open("rb") as handle:
+        head = handle.read(_CHUNK)
+        offset = _data_offset(head, header_lines)
+        if offset is None:
+            return None
+        errors = "socialvalue-latin1" if encoding == "cp1252" else "strict"
+        text = head[:offset].decode(encoding, errors)
+        titles = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if titles:
+            titles[0] = [cell.lstrip("\ufeff") for cell in titles[0]]
+        if titles != [list(row) for row in first_rows[:header_lines]]:
+            return None
+        block = head[offset:]
+        while True:
+            data = carry + block
+            more = handle.read(_CHUNK) if block else b""
+            if more:
+                cut = data.rfind(b"\n") + 1
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            if data:
+                if b"\x00" in data or b"\x01" in data:
+                    return None
+                if encoding == "cp1252" and len(data.translate(None, _C1)) != len(data):
+                    return None
+                crs = data.count(b"\r")
+                if crs and crs != data.count(b"\r\n"):
+                    return None
+                lines += data.count(b"\n")
+                marked = b"\n" + data.translate(table) + b"\n"
+                quotes = marked.count(b'"')
+                if quotes:
+                    opening, closing = marked.count(b'\n"'), marked.count(b'"\n')
+                    if marked.count(b'\n"\n') or opening + closing != quotes \
+                            or opening != closing:
+                        return None
+                stripped = data.rstrip(b"\r\n")
+                if stripped:
+                    trailing_empty = max(data[len(stripped):].count(b"\n") - 1, 0)
+                    last_line = stripped[stripped.rfind(b"\n") + 1:]
+                else:
+                    trailing_empty += data.count(b"\n")
+                if not more and not data.endswith(b"\n"):
+                    lines += 1
+            if not more:
+                break
+            block = more
+    if last_line.count(b'"') % 2:
+        return None
+    return offset, lines, trailing_empty
+
+
+def stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    item: InputFile,
+    table: SourceTable,
+    columns: ColumnMap,
+    raw_fields: Sequence[str],
+    target: str,
+    file_order: int,
+    looks_like_header: Callable[[Sequence[str]], bool],
+) -> tuple[int, int] | None:
+    """Stage one CSV table's rows into the DuckDB table ``target``; ``(rows, blank rows)``.
+
+    ``None`` when the file is not plain enough to be sure (nothing is staged then).
+    """
+    if (
+        item.path is None
+        or table.sheet is not None
+        or table.header_row is None
+        or not table.header
+        or table.delimiter is None
+        or table.encoding not in ("utf-8", "utf-8-sig", "cp1252")
+    ):
+        return None
+    encoding = table.encoding
+    header_lines = table.header_row
+    first_rows = table.head_rows
+    if len(first_rows) < header_lines:
+        return None
+    checked = _plain_bytes(item, encoding, table.delimiter, header_lines, first_rows)
+    if checked is None:
+        return None
+    _, data_lines, trailing_empty = checked
+    width = len(table.header)
+    names = [f"c{i}" for i in range(width)]
+    spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
+    duck_encoding = "latin-1" if encoding == "cp1252" else "utf-8"
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("DROP TABLE IF EXISTS csv_rows")
+    try:
+        con.execute(
+            f"""
+            CREATE TEMP TABLE csv_rows AS
+            SELECT * FROM read_csv({_sql_text(str(item.path))}, delim={_sql_text(table.delimiter)},
+                quote='"', escape='"', header=false, skip={header_lines}, columns={spec},
+                null_padding=true, strict_mode=true, nullstr={_sql_text(_NULL)},
+                auto_detect=false, encoding={_sql_text(duck_encoding)})
+            """
+        )
+    except duckdb.Error:
+        return None
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+    try:
+        return _stage_rows(con, names, columns, raw_fields, target, file_order, header_lines,
+                           data_lines - trailing_empty, trailing_empty, looks_like_header)
+    finally:
+        con.execute("DROP TABLE IF EXISTS csv_rows")
+
+
+def _stage_rows(
+    con: duckdb.DuckDBPyConnection,
+    names: Sequence[str],
+    columns: ColumnMap,
+    raw_fields: Sequence[str],
+    target: str,
+    file_order: int,
+    header_lines: int,
+    expected_rows: int,
+    trailing_empty: int,
+    looks_like_header: Callable[[Sequence[str]], bool],
+) -> tuple[int, int] | None:
+    count = con.execute("SELECT count(*) FROM csv_rows").fetchone()
+    if count is None or count[0] != expected_rows:
+        return None
+    per_cell = " AND ".join(
+        f"regexp_full_match(coalesce({name}, ''), '{_BLANK_CELL}')" for name in names
+    )
+    blank = (
+        f"(CASE WHEN regexp_full_match(concat({', '.join(names)}), '{_BLANKISH}') "
+        f"THEN {per_cell} ELSE false END)"
+    )
+    con.execute("ALTER TABLE csv_rows ADD COLUMN blank BOOLEAN DEFAULT false")
+    con.execute(f"UPDATE csv_rows SET blank = {blank}")
+    amount_at = columns.index("amount")
+    amount = f"coalesce(c{amount_at}, '')" if amount_at is not None else "''"
+    starts = ", ".join(_sql_text(char) for char in _AMOUNT_START)
+    candidates = con.execute(
+        f"SELECT {', '.join(names)} FROM csv_rows "
+        f"WHERE NOT blank AND (substr({amount}, 1, 1) NOT IN ({starts}))"
+    ).fetchall()
+    for row in candidates:
+        if looks_like_header([cell for cell in row if cell is not None]):
+            return None
+    values = []
+    for name in raw_fields:
+        position = columns.index(name)
+        values.append(f"c{position}" if position is not None else "NULL::VARCHAR")
+    con.execute(
+        f"""
+        INSERT INTO {target}
+        SELECT {file_order}::INTEGER, NULL::VARCHAR, {header_lines} + rowid + 1, false,
+               {', '.join(values)}
+        FROM csv_rows WHERE NOT blank
+        """
+    )
+    blanks = con.execute("SELECT count(*) FROM csv_rows WHERE blank").fetchone()
+    assert blanks is not None
+    blank_rows = int(blanks[0]) + trailing_empty
+    return expected_rows - int(blanks[0]), blank_rows

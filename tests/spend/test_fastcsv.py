@@ -1,0 +1,148 @@
+"""The DuckDB CSV fast path reads exactly what the Python reader reads, or stands aside."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from socialvalue.spend import ingest as ingest_module
+from socialvalue.spend.ingest import Reconciliation, ingest, open_dataset
+
+
+def _messy_but_valid(rows: int, seed: int = 7) -> str:
+    """A title, a blank line, a BOM-free header, then rows in the usual states."""
+    rng = random.Random(seed)
+    names = ["Acme Ltd", "ACME LIMITED", "  Bolton Bakery ", "REDACTED", "Café Crème Ltd",
+             "Smith, Jones & Co", "", "Personal Data", "Far\u00a0Away plc"]
+    amounts = ["1,234.56", "£99.99", "(20.00)", "12.50-", "N/A", "", " 7.00 ", "£1,000,000.00",
+               "0.5", "1.005", "GBP 3.20", "12.5 CR"]
+    dates = ["01/04/2024", "2024-04-02", "31/02/2024", "", "45322", "3 April 2024",
+             "04-Apr-24", " 05/04/2024 "]
+    lines = ["Spend over £500, April 2024", "", "Payment Date,Supplier Name,Amount,"
+             "Expense Type,Description,Transaction Number,Postcode"]
+    for number in range(rows):
+        roll = rng.random()
+        if roll < 0.03:
+            lines.append(",,,,,,")
+            continue
+        if roll < 0.05:
+            lines.append(" ,\u00a0, ,\u3000,,,")
+            continue
+        amount = rng.choice(amounts)
+        name = rng.choice(names)
+        cells = [
+            rng.choice(dates),
+            f'"{name}"' if "," in name or rng.random() < 0.2 else name,
+            f'"{amount}"' if "," in amount else amount,
+            rng.choice(["Repairs", "Care", "", "IT; licences"]),
+            f"Item {number}" if rng.random() < 0.9 else '"Item, with comma"',
+            f"T{number % 400}",
+            rng.choice(["PR1 2RL", "", "M1 1AE"]),
+        ]
+        if roll > 0.97:
+            cells = cells[: rng.randrange(1, 6)]  # short rows
+        lines.append(",".join(cells))
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def _rows(dataset: Path, kind: str) -> list[tuple[Any, ...]]:
+    paths = [str(p) for p in (open_dataset(dataset).transaction_paths() if kind == "t"
+                              else open_dataset(dataset).quarantine_paths())]
+    return duckdb.connect().execute(
+        "SELECT * EXCLUDE (file_key) FROM read_parquet(?, union_by_name=true) "
+        "ORDER BY file_name, source_row", [paths]
+    ).fetchall()
+
+
+def _ingest_both(
+    paths: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Reconciliation, Reconciliation, list[bool]]:
+    taken: list[bool] = []
+    original = ingest_module.stage_csv
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(ingest_module, "stage_csv", spy)
+    monkeypatch.setattr(ingest_module, "CSV_FAST_PATH", True)
+    fast = ingest(paths, publisher="Kingsbridge", out_dir=tmp_path / "fast")
+    monkeypatch.setattr(ingest_module, "CSV_FAST_PATH", False)
+    slow = ingest(paths, publisher="Kingsbridge", out_dir=tmp_path / "slow")
+    for kind in ("t", "q"):
+        assert _rows(tmp_path / "fast", kind) == _rows(tmp_path / "slow", kind)
+    fast_summary, slow_summary = fast.as_dict(), slow.as_dict()
+    for summary in (fast_summary, slow_summary):
+        for report in summary["file_reports"]:
+            report.pop("key"), report.pop("imported_at")
+    assert fast_summary == slow_summary
+    return fast, slow, taken
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_the_fast_path_reads_a_messy_file_row_for_row_as_the_python_reader(
+    encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _messy_but_valid(3000)
+    if encoding == "cp1252":
+        text = text.replace("\u3000", " ")  # not in cp1252
+    path = tmp_path / "april.csv"
+    path.write_bytes(text.encode(encoding))
+    fast, _, taken = _ingest_both([path], tmp_path, monkeypatch)
+    assert taken == [True]
+    assert fast.rows_blank > 0
+    assert fast.rows_quarantined > 0
+    assert fast.rows_loaded > 0
+    assert fast.balanced
+
+
+def _with_line(line: str) -> Any:
+    """Put ``line`` among the data rows (after the first 20 lines)."""
+    def change(text: str) -> str:
+        lines = text.split("\r\n")
+        return "\r\n".join([*lines[:20], line, *lines[20:]])
+    return change
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("inner quote", _with_line('01/04/2024,Acme Ltd,5.00,Repairs,Pipe 5" wide,T1,')),
+        ("doubled quote", _with_line('01/04/2024,Acme Ltd,5.00,Repairs,"Pipe ""5""",T1,')),
+        ("space before a quote", _with_line('01/04/2024,Acme Ltd,5.00,Repairs, "Pipe",T1,')),
+        ("quoted line break", _with_line('01/04/2024,Acme Ltd,5.00,Repairs,"Pipe\r\n5",T1,')),
+        ("empty line mid-file", _with_line("")),
+        ("wider row", _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe,T1,,extra")),
+        ("repeated header", _with_line("Payment Date,Supplier Name,Amount,Description")),
+        ("bare CR", _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe\r5,T1,")),
+        ("open quote on the last line", lambda t: t.rstrip() + ',"open\r\n'),
+        ("quoted title line break", lambda t: '"Spend\r\nApril"\r\n' + t),
+        ("c1 byte in cp1252", _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe \u20ac,T1,")),
+    ],
+)
+def test_the_fast_path_stands_aside_for_odd_files_and_nothing_changes(
+    name: str, change: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = change(_messy_but_valid(300, seed=11).replace("\u3000", " "))
+    path = tmp_path / "odd.csv"
+    path.write_bytes(text.encode("cp1252" if "cp1252" in name else "utf-8"))
+    fast, _, taken = _ingest_both([path], tmp_path, monkeypatch)
+    assert taken == [False], name
+    assert fast.balanced
+
+
+def test_zips_and_workbooks_are_not_read_by_the_fast_path(
+    clean_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "spend.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.write(clean_csv, "inner.csv")
+    _, _, taken = _ingest_both([archive], tmp_path, monkeypatch)
+    assert taken == [False]
