@@ -101,3 +101,15 @@ def admin_client_city(client_for: Any) -> Any:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's deliberate slowness protects real passwords and only slows tests down.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_var_dir() -> Any:
+    """Delete the run's temporary var folder (made in tests/settings.py) when the run ends."""
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    if Path(settings.VAR_DIR).name.startswith("socialvalue-test-"):
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)

@@ -5,15 +5,14 @@ loads any conftest.
 """
 
 import os
-from pathlib import Path
+import tempfile
 
 # A fixed key, cookies usable over the live server's plain HTTP, and a var folder that is not
 # the developer's own.
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("SECURE_COOKIES", "false")
-os.environ.setdefault(
-    "SOCIALVALUE_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
-)
+# A fresh folder per run, so runs side by side (or leftovers of an old run) never share files.
+os.environ.setdefault("SOCIALVALUE_VAR_DIR", tempfile.mkdtemp(prefix="socialvalue-test-"))
 
 from socialvalue.web.settings import *  # noqa: F403
 

@@ -149,6 +149,10 @@ if env.cookies_secure:
 # (`socialvalue serve` starts one beside the development server).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# A council's year of monthly spend files arrives as a hundred or more files in one upload.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 SOCIALVALUE = {
