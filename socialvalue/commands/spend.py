@@ -238,9 +238,11 @@ def analyse(
     from socialvalue.spend.ingest import open_dataset, transactions
     from socialvalue.spend.supplier_list import (
         read_supplier_list,
+        read_supplier_records,
         supplier_attributes,
         supplier_locations,
     )
+    from socialvalue.suppliers.store import output_dir
 
     if report is not None and report.suffix.lower() not in REPORT_SUFFIXES:
         raise ReportFormatError(f"{report}: the report must end in .html or .xlsx")
@@ -255,8 +257,12 @@ def analyse(
     chosen = [resolve_place(text, known_places) for text in place]
     locations = []
     attributes = None
+    # Accepted matches from `socialvalue suppliers match DATASET` are used without a flag.
+    records = output_dir(dataset) / "suppliers.parquet"
+    rows = read_supplier_records(records) if records.exists() else []
     if suppliers is not None:
-        rows = read_supplier_list(suppliers)
+        rows += read_supplier_list(suppliers)
+    if rows:
         locations = supplier_locations(rows, PostcodeDirectory(cache), lookup)
         attributes = supplier_attributes(rows)
     data = open_dataset(dataset)

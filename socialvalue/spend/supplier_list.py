@@ -82,6 +82,55 @@ def read_supplier_list(path: Path) -> list[SupplierRow]:
     return rows
 
 
+def read_supplier_records(path: Path) -> list[SupplierRow]:
+    """Rows from the accepted supplier records ``socialvalue suppliers match`` wrote.
+
+    ``path`` is the ``suppliers.parquet`` in a dataset's ``suppliers/`` folder. Each record is
+    joined on its ledger spellings (``raw_names``), each mapped to the analysis's own key: the
+    matcher may merge near-identical keys, so its ``supplier_key`` can differ from the one the
+    analysis computes. One row per spelling and located address (registered office, trading
+    addresses, branches), so the local share can be reported under each basis.
+    """
+    import pyarrow.parquet as pq
+
+    from socialvalue.spend.analyse import supplier_key_table
+
+    try:
+        records = pq.read_table(path).to_pylist()
+    except (OSError, pa.ArrowInvalid) as error:
+        raise SpendFileError(
+            f"{path}: cannot read the supplier records ({error}); run `socialvalue suppliers "
+            "match` on the dataset again"
+        ) from error
+    spellings = sorted({name for record in records for name in (record["raw_names"] or [])})
+    keys = dict(zip(*supplier_key_table(spellings).to_pydict().values(), strict=True))
+    rows: list[SupplierRow] = []
+    for record in records:
+        if record["status"] != "accepted":
+            continue
+        analysis_keys = {keys[name] for name in record["raw_names"] or [] if name in keys}
+        addresses = [("registered_office", record["registered_office_postcode"])]
+        addresses += [("trading_address", p) for p in record["trading_postcodes"] or []]
+        addresses += [("branch", p) for p in record["branch_postcodes"] or []]
+        sic = (record["sic_codes"] or [None])[0]
+        kind = record["business_type"] if record["business_type"] != "unknown" else None
+        for key in sorted(analysis_keys):
+            for basis, postcode in addresses:
+                if postcode:
+                    rows.append(
+                        SupplierRow(
+                            name=record["name"],
+                            supplier_key=key,
+                            postcode=postcode,
+                            basis=basis,
+                            company_number=record["company_number"],
+                            sic=sic,
+                            business_type=kind,
+                        )
+                    )
+    return rows
+
+
 def supplier_locations(
     rows: Iterable[SupplierRow], directory: PostcodeDirectory, areas: AreaLookup
 ) -> list[SupplierLocation]:

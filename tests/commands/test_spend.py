@@ -123,3 +123,24 @@ def test_it_refuses_an_unknown_report_format(files: list[Path], tmp_path: Path,
     result = runner.invoke(app, ["spend", "analyse", str(out), "--place", "Preston",
                                  "--report", str(tmp_path / "r.pdf")])
     assert isinstance(result.exception, ReportFormatError)
+
+
+def test_it_uses_accepted_supplier_matches_without_a_flag(
+    files: list[Path], tmp_path: Path, var_dir: Path
+) -> None:
+    out = tmp_path / "out"
+    _ingest(files, out)
+    # A register that names Acme with a Preston registered office: `suppliers match` accepts
+    # it, and `spend analyse` then places Acme's 1,214.56 in Preston with no --suppliers flag.
+    register = tmp_path / "register.csv"
+    register.write_text("name,company_number,postcode\nACME LIMITED,01234567,PR1 2RL\n")
+    analyse = ["spend", "analyse", str(out), "--place", "Preston", "--json"]
+    before = json.loads(runner.invoke(app, analyse).stdout)["places"][0]
+    assert Decimal(before["local_total"]) == 0
+    matched = runner.invoke(
+        app, ["suppliers", "match", str(out), "--register", str(register), "--json"]
+    )
+    assert matched.exit_code == 0, matched.output
+    result = runner.invoke(app, analyse)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["places"][0]["local_total"] == "1214.56"

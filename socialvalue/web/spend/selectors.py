@@ -210,16 +210,15 @@ def supplier_records_path(dataset: SpendDataset) -> Path:
 def supplier_inputs(dataset: SpendDataset) -> SupplierInputs:
     """Locations and attributes from the matched supplier records and the user's own list.
 
-    Supplier records are joined on their ledger spellings (``raw_names``), each mapped to the
-    analysis's key with the same normaliser the analysis uses: the matcher's own keys can differ
-    (it merges near-identical keys), so joining on ``supplier_key`` would miss suppliers.
+    Supplier records are joined by :func:`socialvalue.spend.supplier_list.read_supplier_records`,
+    as in ``socialvalue spend analyse``.
     """
     from socialvalue.geography.areas import read_saved_area_lookup
     from socialvalue.geography.postcodes import PostcodeDirectory
-    from socialvalue.spend.analyse import supplier_key_table
     from socialvalue.spend.supplier_list import (
         SupplierRow,
         read_supplier_list,
+        read_supplier_records,
         supplier_attributes,
         supplier_locations,
     )
@@ -229,25 +228,7 @@ def supplier_inputs(dataset: SpendDataset) -> SupplierInputs:
     sources: list[str] = []
     records = supplier_records_path(dataset)
     if records.exists():
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(records).to_pylist()
-        spellings = sorted({name for row in table for name in (row["raw_names"] or [])})
-        keys = dict(zip(*supplier_key_table(spellings).to_pydict().values(), strict=True))
-        for row in table:
-            if row["status"] != "accepted":
-                continue
-            analysis_keys = {keys[name] for name in row["raw_names"] or [] if name in keys}
-            postcodes = [("registered_office", row["registered_office_postcode"])]
-            postcodes += [("trading_address", p) for p in row["trading_postcodes"] or []]
-            postcodes += [("branch", p) for p in row["branch_postcodes"] or []]
-            sic = (row["sic_codes"] or [None])[0]
-            kind = row["business_type"] if row["business_type"] != "unknown" else None
-            for key in sorted(analysis_keys):
-                for basis, postcode in postcodes:
-                    if postcode:
-                        rows.append(SupplierRow(row["name"], key, postcode, basis,
-                                                row["company_number"], sic, kind))
+        rows.extend(read_supplier_records(records))
         sources.append("matched supplier records")
     own = dataset.path / SUPPLIER_LIST
     if own.exists():
