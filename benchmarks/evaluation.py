@@ -5,7 +5,9 @@ Two measurements (issue 7):
 1. Evaluating 10,000 bids on 50 criteria (one price criterion relative to the lowest, 49 quality
    and social value criteria on 0-10 scales) with :func:`socialvalue.evaluation.scoring.evaluate`,
    against a naive loop that works out only the same totals in Decimal, bid by bid, criterion
-   by criterion (no validation, exclusions, flags, ranking or kept components).
+   by criterion (no validation, exclusions, flags, ranking or kept components). The engine builds
+   a bid's components the first time they are asked for, so the same evaluation is also timed
+   with every bid's components built, as a full report would.
 2. 100,000 Monte Carlo weight samples for 20 bids with the vectorised
    :func:`socialvalue.evaluation.sensitivity.dirichlet_winners`, against a pure-Python loop over
    the same samples (``random.gammavariate`` Dirichlet draws and per-bid sums).
@@ -17,6 +19,7 @@ generated from fixed seeds, so every run evaluates the same tenders.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import subprocess
@@ -46,6 +49,8 @@ CRITERIA = 50
 SAMPLES = 100_000
 MONTE_CARLO_BIDS = 20
 SECTION_HEADING = "## Tender evaluation"
+GOAL_SECONDS = 0.5
+"""Issue 7 asks for 10,000 bids x 50 criteria "well under a second"; read here as at most half."""
 
 
 def build_tender(bids: int = BIDS, criteria: int = CRITERIA, seed: int = 1) -> Tender:
@@ -139,13 +144,23 @@ def machine() -> str:
         if line.split(":")[0].strip() in ("Model name", "CPU(s)", "Thread(s) per core", "L3 cache"):
             lines.append(" ".join(line.split()))
     lines.append(f"Python {platform.python_version()}, NumPy {np.__version__}")
+    if hasattr(os, "getloadavg"):
+        one, five, fifteen = os.getloadavg()
+        lines.append(f"Load average at the end of the run: {one:.2f}, {five:.2f}, {fifteen:.2f}")
     return "\n".join(lines)
+
+
+def evaluate_with_components(tender: Tender) -> int:
+    """Evaluate ``tender`` and build every bid's components; return how many were built."""
+    return sum(len(result.components) for result in evaluate(tender).bids)
 
 
 def run() -> dict[str, Any]:
     """Run both benchmarks and return their timings."""
     tender = build_tender()
     engine_seconds, evaluation = timed(lambda: evaluate(tender), repeat=3)
+    components_seconds, components = timed(lambda: evaluate_with_components(tender), repeat=3)
+    assert components == BIDS * CRITERIA
     naive_seconds, naive = timed(lambda: naive_totals(tender), repeat=3)
     for result in evaluation.bids:
         assert abs((result.total or Decimal(0)) - naive[result.bidder]) < Decimal("1e-20")
@@ -165,6 +180,7 @@ def run() -> dict[str, Any]:
         assert abs(int(vector) - loop) / SAMPLES < 0.01
     return {
         "engine_seconds": engine_seconds,
+        "components_seconds": components_seconds,
         "winner": evaluation.winner.bidder if evaluation.winner else None,
         "naive_seconds": naive_seconds,
         "vector_seconds": vector_seconds,
@@ -178,7 +194,10 @@ def markdown(results: dict[str, Any]) -> str:
     engine_ratio = results["naive_seconds"] / results["engine_seconds"]
     carlo_ratio = results["loop_seconds"] / results["vector_seconds"]
     engine_10k = results["engine_seconds"]
+    components_10k = results["components_seconds"]
+    components_ratio = results["naive_seconds"] / components_10k
     naive_10k = results["naive_seconds"]
+    goal = "met" if engine_10k <= GOAL_SECONDS else "not met"
     vector = results["vector_seconds"]
     loop = results["loop_seconds"]
     return f"""{SECTION_HEADING}
@@ -189,14 +208,23 @@ Data come from fixed seeds; times are the best of three runs (the Monte Carlo lo
 | measurement | engine | naive loop | naive / engine |
 |---|---|---|---|
 | evaluate 10,000 bids, 50 criteria | {engine_10k:.3f} s | {naive_10k:.3f} s | {engine_ratio:.2f}x |
+| the same, building all 500,000 components | {components_10k:.3f} s | {naive_10k:.3f} s \
+| {components_ratio:.2f}x |
 | Monte Carlo, 100,000 samples, 20 bids | {vector:.3f} s | {loop:.3f} s | {carlo_ratio:.0f}x |
 
+Goal (issue 7): 10,000 bids x 50 criteria well under a second, read as at most
+{GOAL_SECONDS} s: **{goal}** ({engine_10k:.3f} s).
+
 The engine's evaluation is exact (Decimal) and does everything a real evaluation does:
-validation, exclusions, flags, ranking, and 500,000 components kept so a report can show how
-every total was made. The naive loop only adds up the same totals (checked equal to 1e-20), so a
-ratio below 1 is the price of that bookkeeping, not a slower calculation. The Monte Carlo win
-shares of the two methods agree to within 1 percentage point (different random generators, same
-distribution).
+validation, exclusions, flags, ranking and a total for every bid, worked out once per distinct
+score on each criterion. Each bid keeps what its components are built from, and builds them the
+first time they are asked for (a report, an explanation, JSON): exactly the components its total
+was added up from. The second row builds all 500,000 of them, as a full report would. The naive
+loop only adds up the same totals (checked equal to 1e-20), so a ratio below 1 is the price of
+that bookkeeping, not a slower calculation. The Monte Carlo win shares of the two methods agree
+to within 1 percentage point (different random generators, same distribution). The machine may
+be shared with other work while the benchmark runs, so times vary between runs; the load average
+below says how busy it was.
 
 Machine:
 

@@ -10,8 +10,8 @@ order; file order always comes last, so ranks are unique and never depend on cha
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from socialvalue.evaluation.model import Tender, TieBreakRule
@@ -29,7 +29,11 @@ def comparison_value(value: Decimal) -> Decimal:
 
 def primary_key(tender: Tender, bid: BidResult) -> Decimal:
     """The value ranked on: minus the total, or the price per quality point (smaller is better)."""
-    if tender.uses_price_per_quality_point():
+    return _primary_key(tender.uses_price_per_quality_point(), bid)
+
+
+def _primary_key(per_quality_point: bool, bid: BidResult) -> Decimal:
+    if per_quality_point:
         value = bid.price_per_quality_point
         return comparison_value(value) if value is not None else _INFINITY
     return -comparison_value(bid.total) if bid.total is not None else _INFINITY
@@ -81,21 +85,20 @@ def rank_bids(tender: Tender, results: Sequence[BidResult]) -> tuple[BidResult, 
     rules = tie_break_rules(tender)
     keys = [_rule_key(rule) for rule in rules]
     compliant = [bid for bid in results if not bid.excluded]
-    primary = {id(bid): primary_key(tender, bid) for bid in compliant}
-    compliant.sort(key=lambda bid: (primary[id(bid)], *(key(bid) for key in keys)))
-    groups: dict[Decimal, list[BidResult]] = {}
-    for bid in compliant:
-        groups.setdefault(primary[id(bid)], []).append(bid)
-
+    per_quality_point = tender.uses_price_per_quality_point()
+    primary = {id(bid): _primary_key(per_quality_point, bid) for bid in compliant}
+    compliant.sort(key=lambda bid: (primary[id(bid)], *[key(bid) for key in keys]))
+    # Bids with the same primary key are next to each other once sorted.
     ranked: list[BidResult] = []
-    for position, bid in enumerate(compliant, start=1):
-        group = groups[primary[id(bid)]]
-        tied = tuple(other.bidder for other in group if other is not bid)
-        rule = ""
-        if tied:
-            place = next(index for index, other in enumerate(group) if other is bid)
+    for _, run in groupby(compliant, key=lambda bid: primary[id(bid)]):
+        group = list(run)
+        if len(group) == 1:
+            ranked.append(group[0].ranked(len(ranked) + 1, (), ""))
+            continue
+        for place, bid in enumerate(group):
+            tied = tuple(other.bidder for other in group if other is not bid)
             neighbour = group[place - 1] if place > 0 else group[1]
             rule = deciding_rule(rules, neighbour, bid)
-        ranked.append(replace(bid, rank=position, tied_with=tied, tie_break_rule=rule))
+            ranked.append(bid.ranked(len(ranked) + 1, tied, rule))
     excluded = tuple(bid for bid in results if bid.excluded)
     return tuple(ranked) + excluded

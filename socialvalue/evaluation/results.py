@@ -6,6 +6,7 @@ Values are unrounded :class:`~decimal.Decimal`; rounding for people happens once
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -34,9 +35,11 @@ class Flag:
 class Component(NamedTuple):
     """How one criterion contributed to one bid's total.
 
-    An immutable record like the others, but a named tuple: an evaluation builds one per bid per
+    An immutable record like the others, but a named tuple: a full report builds one per bid per
     criterion (500,000 for 10,000 bids on 50 criteria) and a named tuple is built several times
-    faster than a frozen dataclass.
+    faster than a frozen dataclass. An evaluation builds a bid's components only when they are
+    asked for (see :class:`BidResult`), and bids with the same score written the same way and no
+    reason may share one component.
 
     Attributes
     ----------
@@ -66,14 +69,26 @@ class Component(NamedTuple):
     descriptor: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+ComponentSource = tuple[Component, ...] | Callable[[], tuple[Component, ...]]
+"""A bid's components, or a function that builds them (called each time they are needed)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class BidResult:
-    """One bid's evaluation."""
+    """One bid's evaluation.
+
+    The components are kept as ``component_source``: either the tuple itself or a function that
+    builds it from the evaluation's inputs. :func:`~socialvalue.evaluation.scoring.evaluate` gives
+    a function that builds a bid's components the first time they are asked for and keeps them,
+    so a tender with many bids does not build every component up front; the components are
+    exactly those the total was added up from. Equality and ``repr`` use the components, as if
+    they were a field.
+    """
 
     bidder: str
     file_order: int
     price: Decimal | None
-    components: tuple[Component, ...]
+    component_source: ComponentSource
     total: Decimal | None
     quality_points: Decimal | None
     price_per_quality_point: Decimal | None
@@ -83,6 +98,12 @@ class BidResult:
     rank: int | None
     tied_with: tuple[str, ...] = ()
     tie_break_rule: str = ""
+
+    @property
+    def components(self) -> tuple[Component, ...]:
+        """How each criterion contributed to the total, in tree order (parents first)."""
+        source = self.component_source
+        return source if isinstance(source, tuple) else source()
 
     def component(self, criterion_id: str) -> Component:
         """The component for ``criterion_id``."""
@@ -94,6 +115,71 @@ class BidResult:
     def points_by_criterion(self) -> dict[str, Decimal | None]:
         """Each criterion id mapped to the points this bid earned on it."""
         return {component.criterion_id: component.points for component in self.components}
+
+    def ranked(self, rank: int, tied_with: tuple[str, ...], tie_break_rule: str) -> BidResult:
+        """This result with its place in the ranking (a cheaper ``dataclasses.replace``)."""
+        return BidResult(
+            self.bidder,
+            self.file_order,
+            self.price,
+            self.component_source,
+            self.total,
+            self.quality_points,
+            self.price_per_quality_point,
+            self.excluded,
+            self.reasons,
+            self.flags,
+            rank,
+            tied_with,
+            tie_break_rule,
+        )
+
+    def _values(self) -> tuple[Any, ...]:
+        return (
+            self.bidder,
+            self.file_order,
+            self.price,
+            self.components,
+            self.total,
+            self.quality_points,
+            self.price_per_quality_point,
+            self.excluded,
+            self.reasons,
+            self.flags,
+            self.rank,
+            self.tied_with,
+            self.tie_break_rule,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, BidResult)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        names = (
+            "bidder",
+            "file_order",
+            "price",
+            "components",
+            "total",
+            "quality_points",
+            "price_per_quality_point",
+            "excluded",
+            "reasons",
+            "flags",
+            "rank",
+            "tied_with",
+            "tie_break_rule",
+        )
+        fields = ", ".join(
+            f"{name}={value!r}" for name, value in zip(names, self._values(), strict=True)
+        )
+        return f"BidResult({fields})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,17 @@ tender with a problem.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter, getitem
 
 from socialvalue.evaluation.model import (
     HUNDRED,
     Criterion,
     CriterionKind,
     PriceMethod,
+    Score,
     SocialValueMode,
     Tender,
     TieBreakRule,
@@ -234,6 +237,56 @@ def _check_scale(criterion: Criterion, path: str) -> list[Problem]:
     return problems
 
 
+class _Allowed(dict[Decimal, bool]):
+    """Whether each score value (never pass/fail) is allowed on a criterion, decided once."""
+
+    __slots__ = ("_scale",)
+
+    def __init__(self, criterion: Criterion) -> None:
+        super().__init__()
+        self._scale = criterion.scale
+
+    def __missing__(self, value: Decimal) -> bool:
+        allowed = self._scale is None or self._scale.allows(value)
+        self[value] = allowed
+        return allowed
+
+
+_SCORE_VALUE = attrgetter("value")
+
+
+class _CleanScores:
+    """A quick test that a bid's scores have no problem at all, for the common case.
+
+    A bid passes when it scores exactly the scored criteria, each number is allowed on its scale
+    (each distinct value checked once per criterion) and each pass/fail answer is pass or fail.
+    A bid that does not pass is checked criterion by criterion, which finds its problems.
+    """
+
+    def __init__(self, scored: list[Criterion]) -> None:
+        self.ids = {criterion.id for criterion in scored}
+        numbers = [
+            criterion for criterion in scored if criterion.kind is not CriterionKind.PASS_FAIL
+        ]
+        self.number_ids = tuple(criterion.id for criterion in numbers)
+        self.allowed = tuple(_Allowed(criterion) for criterion in numbers)
+        self.answer_ids = tuple(
+            criterion.id for criterion in scored if criterion.kind is CriterionKind.PASS_FAIL
+        )
+
+    def __call__(self, scores: Mapping[str, Score]) -> bool:
+        if scores.keys() != self.ids:
+            return False
+        try:
+            numbers = list(map(_SCORE_VALUE, map(scores.__getitem__, self.number_ids)))
+            if bool in set(map(type, numbers)) or not all(map(getitem, self.allowed, numbers)):
+                return False
+            answers = map(_SCORE_VALUE, map(scores.__getitem__, self.answer_ids))
+            return set(map(type, answers)) <= {bool}
+        except TypeError:  # e.g. a value that cannot be hashed: checked one by one
+            return False
+
+
 def _check_bids(tender: Tender) -> list[Problem]:
     problems: list[Problem] = []
     if not tender.bids:
@@ -245,6 +298,7 @@ def _check_bids(tender: Tender) -> list[Problem]:
     committed = [criterion for criterion in leaves if needs_commitment(criterion)]
     scored_ids = {criterion.id for criterion in scored}
     committed_ids = {criterion.id for criterion in committed}
+    clean_scores = _CleanScores(scored)
     for index, bid in enumerate(tender.bids):
         path = f"bids[{index}]"
         if not bid.bidder:
@@ -260,7 +314,8 @@ def _check_bids(tender: Tender) -> list[Problem]:
             problems.append(
                 Problem(f"{path}.price", "a price must be more than 0", "price_not_positive")
             )
-        for criterion in scored:
+        clean = clean_scores(bid.scores)
+        for criterion in () if clean else scored:
             score = bid.scores.get(criterion.id)
             if score is None:
                 problems.append(
@@ -285,7 +340,7 @@ def _check_bids(tender: Tender) -> list[Problem]:
                     criterion, bid.commitments.get(criterion.id), f"{path}.commitments"
                 )
             )
-        for criterion_id in bid.scores:
+        for criterion_id in () if clean else bid.scores:
             if criterion_id not in scored_ids:
                 problems.append(
                     Problem(
