@@ -4,6 +4,15 @@ Every exception the toolkit raises on purpose is a :class:`SocialValueError`, so
 web views can catch one type and show its message, which always says what to do next.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # type hints only: importing the engines here would load them for every error
+    from collections.abc import Mapping, Sequence
+
+    from socialvalue.frameworks.documents import FileProblem
+
 
 class SocialValueError(Exception):
     """Base class for errors the user can act on."""
@@ -43,14 +52,6 @@ class EvaluationFileError(SocialValueError):
         super().__init__("\n".join(lines))
 
 
-import typing  # noqa: E402  (appended section; keeps the frameworks package out of run-time imports)
-
-if typing.TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from socialvalue.frameworks.documents import FileProblem
-
-
 class FrameworkFileError(SocialValueError):
     """A framework, proxy value set or crosswalk file has problems; ``problems`` lists them all.
 
@@ -58,7 +59,7 @@ class FrameworkFileError(SocialValueError):
     Nothing from the file is used when this is raised.
     """
 
-    def __init__(self, problems: "Sequence[FileProblem]") -> None:
+    def __init__(self, problems: Sequence[FileProblem]) -> None:
         self.problems = tuple(problems)
         count = len(self.problems)
         heading = "1 problem" if count == 1 else f"{count} problems"
@@ -108,8 +109,8 @@ class MissingColumnsError(SpendFileError):
         self,
         *,
         source: str,
-        columns_found: "Sequence[str]",
-        missing: "typing.Mapping[str, Sequence[str]]",
+        columns_found: Sequence[str],
+        missing: Mapping[str, Sequence[str]],
     ) -> None:
         self.source = source
         self.columns_found = tuple(columns_found)
