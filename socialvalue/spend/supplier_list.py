@@ -62,28 +62,31 @@ def read_supplier_list(path: Path) -> list[SupplierRow]:
     for line, row in enumerate(reader, 2):
         name = value(row, "name")
         if not name:
-            raise SpendFileError(f"{path}, line {line}, column 'name': empty; fill it or remove "
-                                 "the row")
+            raise SpendFileError(
+                f"{path}, line {line}, column 'name': empty; fill it or remove the row"
+            )
         basis = (value(row, "basis") or "trading_address").lower().replace(" ", "_")
         if basis not in BASES:
             raise SpendFileError(
                 f"{path}, line {line}, column 'basis': {basis!r} is not one of "
                 f"{', '.join(b for b in BASES if b != 'payment_address')}"
             )
-        rows.append(SupplierRow(
-            name=name,
-            supplier_key=normalise_name(name) or name.lower(),
-            postcode=value(row, "postcode"),
-            basis=basis,
-            company_number=value(row, "company_number"),
-            sic=value(row, "sic"),
-            business_type=value(row, "type"),
-        ))
+        rows.append(
+            SupplierRow(
+                name=name,
+                supplier_key=normalise_name(name) or name.lower(),
+                postcode=value(row, "postcode"),
+                basis=basis,
+                company_number=value(row, "company_number"),
+                sic=value(row, "sic"),
+                business_type=value(row, "type"),
+            )
+        )
     return rows
 
 
 def read_supplier_records(path: Path) -> list[SupplierRow]:
-    """Rows from the accepted supplier records ``socialvalue suppliers match`` wrote.
+    """Rows from the supplier records ``socialvalue suppliers match`` wrote.
 
     ``path`` is the ``suppliers.parquet`` in a dataset's ``suppliers/`` folder. Each record is
     joined on its ledger spellings (``raw_names``), each mapped to the analysis's own key: the
@@ -106,14 +109,19 @@ def read_supplier_records(path: Path) -> list[SupplierRow]:
     keys = dict(zip(*supplier_key_table(spellings).to_pydict().values(), strict=True))
     rows: list[SupplierRow] = []
     for record in records:
-        if record["status"] != "accepted":
-            continue
+        # A register's office counts only for an accepted match; trading and branch postcodes
+        # an analyst added count whatever the match status.
+        accepted = record["status"] == "accepted"
         analysis_keys = {keys[name] for name in record["raw_names"] or [] if name in keys}
-        addresses = [("registered_office", record["registered_office_postcode"])]
+        addresses = [
+            ("registered_office", record["registered_office_postcode"] if accepted else None)
+        ]
         addresses += [("trading_address", p) for p in record["trading_postcodes"] or []]
         addresses += [("branch", p) for p in record["branch_postcodes"] or []]
-        sic = (record["sic_codes"] or [None])[0]
-        kind = record["business_type"] if record["business_type"] != "unknown" else None
+        sic = (record["sic_codes"] or [None])[0] if accepted else None
+        kind = (
+            record["business_type"] if accepted and record["business_type"] != "unknown" else None
+        )
         for key in sorted(analysis_keys):
             for basis, postcode in addresses:
                 if postcode:
@@ -155,8 +163,10 @@ def supplier_attributes(rows: Iterable[SupplierRow]) -> pa.Table:
     for row in rows:
         sic, kind = chosen.get(row.supplier_key, (None, None))
         chosen[row.supplier_key] = (sic or row.sic, kind or row.business_type)
-    return pa.table({
-        "supplier_key": pa.array(list(chosen), pa.string()),
-        "supplier_sic": pa.array([v[0] for v in chosen.values()], pa.string()),
-        "supplier_type": pa.array([v[1] for v in chosen.values()], pa.string()),
-    })
+    return pa.table(
+        {
+            "supplier_key": pa.array(list(chosen), pa.string()),
+            "supplier_sic": pa.array([v[0] for v in chosen.values()], pa.string()),
+            "supplier_type": pa.array([v[1] for v in chosen.values()], pa.string()),
+        }
+    )

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import duckdb
@@ -165,39 +165,56 @@ def _agreed(values: dict[str, Counter[str]], spellings: Sequence[str]) -> str | 
     return next(iter(found)) if len(found) == 1 else None
 
 
-def supplier_records(results: Sequence[MatchResult]) -> list[SupplierRecord]:
-    """A :class:`SupplierRecord` per supplier; register fields only for accepted matches."""
-    records = []
-    for result in results:
-        best = result.best if result.status is MatchStatus.ACCEPTED else None
-        if best is None:
-            records.append(
-                SupplierRecord(
-                    supplier_key=result.supplier_key, name=result.name, raw_names=result.raw_names
-                )
-            )
-            continue
-        try:
-            business_type = BusinessType(best.business_type)
-        except ValueError:
-            business_type = BusinessType.UNKNOWN
-        records.append(
-            SupplierRecord(
-                supplier_key=result.supplier_key,
-                name=best.name,
-                raw_names=result.raw_names,
-                register=best.register,
-                register_entry_id=best.entry_id,
-                company_number=best.company_number,
-                charity_number=best.charity_number,
-                registered_office_postcode=best.postcode,
-                sic_codes=best.sic_codes,
-                business_type=business_type,
-                size=best.size,
-                is_sme=best.is_sme,
+def supplier_records(
+    results: Sequence[MatchResult],
+    addresses: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+) -> list[SupplierRecord]:
+    """A :class:`SupplierRecord` per supplier; register fields only for accepted matches.
+
+    ``addresses`` maps a supplier key to the ``(basis, postcode)`` pairs an analyst added
+    (basis ``trading_address`` or ``branch``); they are kept whatever the match status, so a
+    local sole trader no register knows can still count as local.
+    """
+    records = [_record(result) for result in results]
+    if not addresses:
+        return records
+    added = []
+    for record in records:
+        pairs = addresses.get(record.supplier_key, ())
+        added.append(
+            replace(
+                record,
+                trading_postcodes=tuple(p for basis, p in pairs if basis == "trading_address"),
+                branch_postcodes=tuple(p for basis, p in pairs if basis == "branch"),
             )
         )
-    return records
+    return added
+
+
+def _record(result: MatchResult) -> SupplierRecord:
+    best = result.best if result.status is MatchStatus.ACCEPTED else None
+    if best is None:
+        return SupplierRecord(
+            supplier_key=result.supplier_key, name=result.name, raw_names=result.raw_names
+        )
+    try:
+        business_type = BusinessType(best.business_type)
+    except ValueError:
+        business_type = BusinessType.UNKNOWN
+    return SupplierRecord(
+        supplier_key=result.supplier_key,
+        name=best.name,
+        raw_names=result.raw_names,
+        register=best.register,
+        register_entry_id=best.entry_id,
+        company_number=best.company_number,
+        charity_number=best.charity_number,
+        registered_office_postcode=best.postcode,
+        sic_codes=best.sic_codes,
+        business_type=business_type,
+        size=best.size,
+        is_sme=best.is_sme,
+    )
 
 
 def _result_to_dict(result: MatchResult) -> dict[str, object]:
@@ -207,16 +224,23 @@ def _result_to_dict(result: MatchResult) -> dict[str, object]:
 
 
 def write_results(
-    destination: Path, results: Sequence[MatchResult], groups: Sequence[SupplierGroup] = ()
+    destination: Path,
+    results: Sequence[MatchResult],
+    groups: Sequence[SupplierGroup] = (),
+    addresses: Mapping[str, Sequence[tuple[str, str]]] | None = None,
 ) -> None:
-    """Write ``matches.json`` and ``suppliers.parquet`` into ``destination``."""
+    """Write ``matches.json`` and ``suppliers.parquet`` into ``destination``.
+
+    ``addresses``: trading and branch postcodes an analyst added, by supplier key (see
+    :func:`supplier_records`).
+    """
     destination.mkdir(parents=True, exist_ok=True)
     (destination / "matches.json").write_text(
         json.dumps([_result_to_dict(r) for r in results], indent=1, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     rows_by_key = {group.supplier_key: group.rows for group in groups}
-    records = supplier_records(results)
+    records = supplier_records(results, addresses)
     table = pa.table(
         {
             "supplier_key": [r.supplier_key for r in records],
