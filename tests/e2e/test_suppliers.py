@@ -45,3 +45,23 @@ def test_it_reviews_suppliers_with_the_keyboard(page: Any) -> None:
     then_the_page_is_accessible(page)
     page.get_by_role("link", name="See the spend dashboard").click()
     expect(page.locator("[data-testid=local-share]")).to_be_visible()
+
+
+def test_it_adds_a_branch_address_to_a_supplier(page: Any) -> None:
+    given_i_am_signed_in_as(page, "analyst")
+    page.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Suppliers"
+    ).click()
+    page.get_by_role("link", name="Kingsbridge payments over £500").click()
+    page.get_by_role("link", name="Review 2 suppliers").click()
+    page.get_by_role("link", name="Add a trading or branch address").click()
+    then_the_page_is_accessible(page)
+    page.get_by_label("Branch").check()
+    page.get_by_role("button", name="Add address").click()
+    then_the_error_summary_leads_to(page, "Postcode")
+    page.get_by_label("Branch").check()
+    page.get_by_label("Postcode").fill("pr1 2rl")
+    page.get_by_role("button", name="Add address").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Address added")
+    expect(page.get_by_role("cell", name="PR1 2RL", exact=True)).to_be_visible()
+    then_the_page_is_accessible(page)

@@ -33,7 +33,10 @@ class SupplierMatchRun(models.Model):
     error = models.TextField(blank=True)
     error_code = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -67,7 +70,10 @@ class SupplierDecision(models.Model):
         default=True, help_text="Other organisations in this organisation's networks may use it."
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(default=timezone.now)
@@ -79,3 +85,44 @@ class SupplierDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.supplier_key}"
+
+
+class AddressBasis(models.TextChoices):
+    TRADING_ADDRESS = "trading_address", "Trading address"
+    BRANCH = "branch", "Branch"
+
+
+class SupplierAddress(models.Model):
+    """A trading or branch address an analyst added: a register knows only the registered office.
+
+    Kept per organisation and supplier key, like decisions, so it applies to every dataset and
+    later import; the spend analysis reports the local share under each basis.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="supplier_addresses"
+    )
+    supplier_key = models.CharField(max_length=300, db_index=True)
+    basis = models.CharField(max_length=20, choices=AddressBasis.choices)
+    postcode = models.CharField(max_length=10)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["supplier_key", "basis", "postcode"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "supplier_key", "basis", "postcode"],
+                name="one_supplier_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} {self.postcode} for {self.supplier_key}"

@@ -14,7 +14,12 @@ from socialvalue.suppliers.decisions import Decision, apply_decisions
 from socialvalue.suppliers.matching import MatchResult, MatchStatus
 from socialvalue.web.accounts.models import Organisation
 from socialvalue.web.spend.models import SpendDataset
-from socialvalue.web.suppliers.models import RunStatus, SupplierDecision, SupplierMatchRun
+from socialvalue.web.suppliers.models import (
+    RunStatus,
+    SupplierAddress,
+    SupplierDecision,
+    SupplierMatchRun,
+)
 
 
 def results_dir(dataset: SpendDataset) -> Path:
@@ -87,9 +92,11 @@ def supplier_spend(*, dataset: SpendDataset, results: list[MatchResult]) -> dict
         return {}
     connection = duckdb.connect()
     try:
-        rows = connection.read_parquet(paths, union_by_name=True).aggregate(
-            "supplier_name, sum(amount_pence)", "supplier_name"
-        ).fetchall()
+        rows = (
+            connection.read_parquet(paths, union_by_name=True)
+            .aggregate("supplier_name, sum(amount_pence)", "supplier_name")
+            .fetchall()
+        )
     finally:
         connection.close()
     by_name = {name: int(pence or 0) for name, pence in rows}
@@ -124,8 +131,9 @@ def review_queue(*, dataset: SpendDataset, organisation: Organisation) -> list[Q
         key=lambda r: (-spend.get(r.supplier_key, 0), r.supplier_key),
     )
     return [
-        QueueItem(result=r, spend_pence=spend.get(r.supplier_key, 0), position=i,
-                  remaining=len(waiting))
+        QueueItem(
+            result=r, spend_pence=spend.get(r.supplier_key, 0), position=i, remaining=len(waiting)
+        )
         for i, r in enumerate(waiting, 1)
     ]
 
@@ -136,8 +144,12 @@ def summary(*, dataset: SpendDataset, organisation: Organisation) -> Summary:
     for result in results:
         counts[result.status] += 1
     decided = sum(1 for r in results if any(x.startswith("decision:") for x in r.reasons))
-    return Summary(counts[MatchStatus.ACCEPTED], counts[MatchStatus.REVIEW],
-                   counts[MatchStatus.UNMATCHED], decided)
+    return Summary(
+        counts[MatchStatus.ACCEPTED],
+        counts[MatchStatus.REVIEW],
+        counts[MatchStatus.UNMATCHED],
+        decided,
+    )
 
 
 def find_result(results: list[MatchResult], supplier_key: str) -> MatchResult:
@@ -145,3 +157,21 @@ def find_result(results: list[MatchResult], supplier_key: str) -> MatchResult:
         if result.supplier_key == supplier_key:
             return result
     raise SupplierMatchingError(f"no supplier {supplier_key!r} in this dataset's matches")
+
+
+def addresses_for(*, organisation: Organisation) -> dict[str, list[tuple[str, str]]]:
+    """The trading and branch postcodes the organisation's analysts added, by supplier key."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for address in SupplierAddress.objects.filter(organisation=organisation):
+        found.setdefault(address.supplier_key, []).append((address.basis, address.postcode))
+    return found
+
+
+def supplier_addresses(
+    *, organisation: Organisation, supplier_key: str
+) -> QuerySet[SupplierAddress]:
+    return SupplierAddress.objects.filter(organisation=organisation, supplier_key=supplier_key)
+
+
+def organisation_addresses(*, organisation: Organisation) -> QuerySet[SupplierAddress]:
+    return SupplierAddress.objects.filter(organisation=organisation)

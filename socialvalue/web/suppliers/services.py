@@ -5,6 +5,7 @@ applied to the dataset's supplier records, which the spend dashboard reads."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from socialvalue.exceptions import RegisterFormatError, SocialValueError
+from socialvalue.exceptions import RegisterFormatError, SocialValueError, SupplierMatchingError
 from socialvalue.suppliers.decisions import DecisionAction, decide
 from socialvalue.suppliers.matching import MatchResult
 from socialvalue.web.accounts.models import Organisation
@@ -20,7 +21,12 @@ from socialvalue.web.audit.services import audit_record
 from socialvalue.web.spend.models import SpendDataset
 from socialvalue.web.spend.services import UploadedFileLike, safe_file_name
 from socialvalue.web.suppliers import selectors
-from socialvalue.web.suppliers.models import RunStatus, SupplierDecision, SupplierMatchRun
+from socialvalue.web.suppliers.models import (
+    RunStatus,
+    SupplierAddress,
+    SupplierDecision,
+    SupplierMatchRun,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +115,12 @@ def _write_applied(
     applied = apply_decisions(results, selectors.decisions_for(organisation=dataset.organisation))
     if not groups:
         groups = _groups(dataset)
-    write_results(selectors.results_dir(dataset), applied, groups)
+    write_results(
+        selectors.results_dir(dataset),
+        applied,
+        groups,
+        addresses=selectors.addresses_for(organisation=dataset.organisation),
+    )
     counts: dict[str, int] = {"accepted": 0, "review": 0, "unmatched": 0}
     for result in applied:
         counts[result.status.value] = counts.get(result.status.value, 0) + 1
@@ -147,8 +158,9 @@ def supplier_match_run(*, run_id: int) -> SupplierMatchRun:
         message = str(error)
         for name in run.register_files:
             message = message.replace(str(run.register_dir / name), name)
-        rows.update(status=RunStatus.FAILED, error=message, error_code=code,
-                    finished_at=timezone.now())
+        rows.update(
+            status=RunStatus.FAILED, error=message, error_code=code, finished_at=timezone.now()
+        )
         audit_record(
             action="suppliers.matching_failed",
             summary=f"Matching the suppliers of {dataset.name} failed ({code})",
@@ -160,8 +172,12 @@ def supplier_match_run(*, run_id: int) -> SupplierMatchRun:
         return run
     except Exception:
         logger.exception("supplier matching %s failed", run_id)
-        rows.update(status=RunStatus.FAILED, error_code="fault", finished_at=timezone.now(),
-                    error="Matching stopped because of a fault in the toolkit. Try again.")
+        rows.update(
+            status=RunStatus.FAILED,
+            error_code="fault",
+            finished_at=timezone.now(),
+            error="Matching stopped because of a fault in the toolkit. Try again.",
+        )
         raise
     rows.update(status=RunStatus.DONE, stage="", counts=counts, finished_at=timezone.now())
     audit_record(
@@ -236,8 +252,76 @@ def supplier_decide(
         actor=actor,
         organisation=organisation,
         obj=row,
-        data={"supplier_key": made.supplier_key, "action": made.action.value,
-              "entry_id": made.entry_id or ""},
+        data={
+            "supplier_key": made.supplier_key,
+            "action": made.action.value,
+            "entry_id": made.entry_id or "",
+        },
     )
     _write_applied(dataset, selectors.raw_results(dataset=dataset))
     return row
+
+
+UK_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(text: str) -> str:
+    """``"pr12rl"`` → ``"PR1 2RL"``; :class:`SupplierMatchingError` when it is not a UK postcode."""
+    found = UK_POSTCODE.match(re.sub(r"\s+", "", text.upper()))
+    if found is None:
+        raise SupplierMatchingError("Enter a full UK postcode, like PR1 2RL")
+    return f"{found.group(1)} {found.group(2)}"
+
+
+@transaction.atomic
+def supplier_address_add(
+    *,
+    organisation: Organisation,
+    dataset: SpendDataset,
+    supplier_key: str,
+    basis: str,
+    postcode: str,
+    actor: Any,
+) -> SupplierAddress:
+    """Add a trading or branch postcode to a supplier and re-write the dataset's records.
+
+    Raises
+    ------
+    SupplierMatchingError
+        The supplier is not in this dataset's matches, or the postcode is not a UK postcode.
+    """
+    result = selectors.find_result(selectors.raw_results(dataset=dataset), supplier_key)
+    address = SupplierAddress(
+        organisation=organisation,
+        supplier_key=result.supplier_key,
+        basis=basis,
+        postcode=normalise_postcode(postcode),
+        added_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    address.full_clean()
+    address.save()
+    audit_record(
+        action="suppliers.address_added",
+        summary=f"{_who(actor)} added {address.get_basis_display().lower()} "
+        f"{address.postcode} to {result.name}",
+        actor=actor,
+        organisation=organisation,
+        obj=address,
+        data={"supplier_key": result.supplier_key, "basis": basis, "postcode": address.postcode},
+    )
+    _write_applied(dataset, selectors.raw_results(dataset=dataset))
+    return address
+
+
+@transaction.atomic
+def supplier_address_remove(*, address: SupplierAddress, dataset: SpendDataset, actor: Any) -> None:
+    audit_record(
+        action="suppliers.address_removed",
+        summary=f"{_who(actor)} removed {address.get_basis_display().lower()} "
+        f"{address.postcode} from {address.supplier_key}",
+        actor=actor,
+        organisation=address.organisation,
+        obj=address,
+    )
+    address.delete()
+    _write_applied(dataset, selectors.raw_results(dataset=dataset))

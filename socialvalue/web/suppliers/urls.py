@@ -9,4 +9,10 @@ urlpatterns = [
     path("datasets/<int:dataset_id>/", views.dataset, name="dataset"),
     path("datasets/<int:dataset_id>/review/", views.review, name="review"),
     path("datasets/<int:dataset_id>/review/decide/", views.decide, name="decide"),
+    path("datasets/<int:dataset_id>/record/", views.record, name="record"),
+    path(
+        "datasets/<int:dataset_id>/record/addresses/<int:address_id>/remove/",
+        views.remove_address,
+        name="remove_address",
+    ),
 ]

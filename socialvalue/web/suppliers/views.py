@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +18,7 @@ from socialvalue.web.permissions import Perm, permission_required
 from socialvalue.web.spend.models import SpendDataset
 from socialvalue.web.spend.selectors import datasets_for_organisation
 from socialvalue.web.suppliers import selectors, services
-from socialvalue.web.suppliers.forms import DecisionForm, MatchForm
+from socialvalue.web.suppliers.forms import AddressForm, DecisionForm, MatchForm
 from socialvalue.web.tenancy import get_in_organisation_or_404
 
 
@@ -123,3 +125,69 @@ def decide(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
         return render(request, "suppliers/review.html#card", context)
     messages.success(request, "Decision saved.")
     return redirect(reverse("suppliers:review", args=[spend.pk]))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.REVIEW_SUPPLIERS)
+def record(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    """One supplier's record: its match, and the trading and branch addresses analysts added."""
+    assert request.org is not None
+    spend = _dataset(request, dataset_id)
+    key = request.GET.get("supplier", "") or request.POST.get("supplier", "")
+    results = selectors.raw_results(dataset=spend)
+    # By key, or typed as it is spelt in the spend: the supplier that groups that spelling.
+    typed = key.strip().casefold()
+    found = next((r for r in results if r.supplier_key == key), None) or next(
+        (r for r in results if any(n.casefold() == typed for n in r.raw_names)), None
+    )
+    if found is None:
+        raise Http404("No such supplier in this dataset")
+    result = found
+    key = result.supplier_key
+    form = AddressForm(*_bound(request)[:1])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.supplier_address_add(
+                organisation=request.org,
+                dataset=spend,
+                supplier_key=result.supplier_key,
+                basis=form.cleaned_data["basis"],
+                postcode=form.cleaned_data["postcode"],
+                actor=request.user,
+            )
+        except ValidationError:
+            form.add_error("postcode", "This supplier already has that address")
+        else:
+            messages.success(request, f"Address added to {result.name}.")
+            return redirect(
+                f"{reverse('suppliers:record', args=[spend.pk])}?{urlencode({'supplier': key})}"
+            )
+    applied = selectors.find_result(
+        selectors.applied_results(dataset=spend, organisation=request.org), result.supplier_key
+    )
+    return render(
+        request,
+        "suppliers/record.html",
+        {
+            "dataset": spend,
+            "result": applied,
+            "addresses": selectors.supplier_addresses(
+                organisation=request.org, supplier_key=result.supplier_key
+            ),
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@permission_required(Perm.REVIEW_SUPPLIERS)
+def remove_address(request: OrgHttpRequest, dataset_id: int, address_id: int) -> HttpResponse:
+    assert request.org is not None
+    spend = _dataset(request, dataset_id)
+    address = get_in_organisation_or_404(
+        request, selectors.organisation_addresses(organisation=request.org), pk=address_id
+    )
+    services.supplier_address_remove(address=address, dataset=spend, actor=request.user)
+    messages.success(request, f"Address {address.postcode} removed.")
+    query = urlencode({"supplier": address.supplier_key})
+    return redirect(f"{reverse('suppliers:record', args=[spend.pk])}?{query}")
