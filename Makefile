@@ -30,7 +30,7 @@ $(CURDIR)/.tools/bin/uv:
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 .venv/.synced: pyproject.toml uv.lock
-	$(UV) sync --locked --extra dev --extra postgres
+	$(UV) sync --locked --extra dev --extra postgres --extra linkage
 	@touch $@
 
 assets: $(ASSETS)
