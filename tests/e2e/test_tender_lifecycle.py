@@ -362,3 +362,44 @@ def test_it_makes_every_demo_tender_page_accessible(browsers: dict[str, Any], pa
     page.get_by_role("link", name="School meals for Kingsbridge primary schools").click()
     expect(page.get_by_role("link", name="Sign in to bid")).to_be_visible()
     then_the_page_is_accessible(page)
+
+
+def test_it_lets_a_small_business_register_from_the_public_page(page: Any) -> None:
+    """Signed out, a new supplier registers its organisation and comes back able to bid."""
+    from socialvalue.web.accounts.models import Membership
+
+    page.goto("/tenders/opportunities/")
+    page.get_by_role("link", name="School meals for Kingsbridge primary schools").click()
+    opportunity_url = page.url
+    page.get_by_role("link", name="Register your organisation").click()
+    expect(page.locator("h1")).to_have_text("Register your organisation")
+    then_the_page_is_accessible(page)
+
+    page.get_by_role("button", name="Register and sign in").click()
+    _then_the_errors_lead_to(page, "Organisation name")
+    then_the_page_is_accessible(page)
+
+    page.get_by_label("Organisation name").fill("Ribbleton Bakery CIC")
+    page.get_by_label("Postcode").fill("pr2 6jb")
+    page.get_by_label("First name").fill("Bea")
+    page.get_by_label("Last name").fill("Oduya")
+    page.get_by_label("Email address").fill("bea@ribbleton-bakery.example")
+    page.get_by_label("Username").fill("bea")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Register and sign in").click()
+    _then_the_errors_lead_to(page, "Password")
+    page.get_by_label("Password").fill("warm-loaves-every-morning-7")
+    page.get_by_role("button", name="Register and sign in").click()
+
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Ribbleton Bakery CIC is registered and you are signed in"
+    )
+    assert page.url == opportunity_url
+    expect(page.locator("[data-testid=current-organisation]")).to_contain_text(
+        "Ribbleton Bakery CIC"
+    )
+    page.get_by_role("link", name="Prepare your bid").click()
+    expect(page.get_by_label("Your price (£)")).to_be_visible()
+    then_the_page_is_accessible(page)
+    membership = Membership.objects.get(user__username="bea")
+    assert (membership.organisation.postcode, membership.role) == ("PR2 6JB", "admin")

@@ -19,6 +19,7 @@ PUBLIC_VIEWS = {
     "tenders:opportunities",  # public contract notices: anyone may read what is open for bids
     "tenders:opportunity",  # one notice, its criteria and published answers; never a bid
     "tenders:public_document",  # a published tender's own documents; never a draft's or a bid's
+    "tenders:supplier_register",  # a small business with no account yet registers to bid
 }
 # Django's admin has its own staff-only checks and is for site administrators.
 ALLOWED_NAMESPACES = {"admin"}

@@ -522,3 +522,109 @@ class DocumentForm(forms.Form):
             "invalid": "Select a file",
         },
     )
+
+
+class SupplierRegistrationForm(forms.Form):
+    """A small business registers its organisation and its first user from an opportunity.
+
+    The checks here give every error at once; :func:`services.supplier_register` repeats the ones
+    that matter (a form is not a lock), so nothing is created if they fail there.
+    """
+
+    organisation_name = forms.CharField(
+        label="Organisation name",
+        max_length=200,
+        help_text="As it appears on your invoices, for example Northgate Catering Ltd.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"required": "Enter your organisation's name"},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=20,
+        help_text="Where your organisation is based.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        error_messages={
+            "required": "Enter your organisation's postcode",
+            "max_length": "Enter a real postcode, like PR1 2RL",
+        },
+    )
+    first_name = forms.CharField(
+        label="First name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Enter your first name"},
+    )
+    last_name = forms.CharField(
+        label="Last name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": "Enter your last name"},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    username = forms.RegexField(
+        label="Username",
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        help_text="Letters, digits and . @ + - _ only. You will sign in with this.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Enter a username using only letters, digits and . @ + - _",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Avoid common passwords.",
+        error_messages={"required": "Enter a password"},
+    )
+
+    def clean_organisation_name(self) -> str:
+        return " ".join(self.cleaned_data["organisation_name"].split())
+
+    def clean_postcode(self) -> str:
+        from socialvalue.geography.postcodes import normalise_postcode
+
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError(
+                "Enter a real postcode, like PR1 2RL", code="postcode_invalid"
+            )
+        return postcode
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.password_validation import validate_password
+
+        from socialvalue.web.tenders.services import registration_problems
+
+        data: dict[str, Any] = super().clean() or {}
+        for field, error in registration_problems(
+            organisation_name=data.get("organisation_name") or "",
+            postcode=data.get("postcode") or "",
+            email=data.get("email") or "",
+            username=data.get("username") or "",
+        ).items():
+            if field in data:
+                self.add_error(field, error)
+        password = data.get("password")
+        if password:
+            person = get_user_model()(
+                username=data.get("username") or "",
+                email=data.get("email") or "",
+                first_name=data.get("first_name") or "",
+                last_name=data.get("last_name") or "",
+            )
+            try:
+                validate_password(password, person)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data

@@ -9,14 +9,17 @@ is refused rather than silently overwritten.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from socialvalue.evaluation.fileformat import tender_document
 from socialvalue.exceptions import (
@@ -28,7 +31,7 @@ from socialvalue.exceptions import (
 )
 from socialvalue.frameworks.counting import Commitment as CountedCommitment
 from socialvalue.frameworks.counting import check_commitments
-from socialvalue.web.accounts.models import Organisation, Role
+from socialvalue.web.accounts.models import Membership, Organisation, OrganisationKind, Role
 from socialvalue.web.audit.services import audit_record
 from socialvalue.web.frameworks.models import FrameworkVersion
 from socialvalue.web.tenders import selectors
@@ -1102,3 +1105,116 @@ def _bid_document_add(
         obj=document,
     )
     return document
+
+
+# --- supplier self-registration ----------------------------------------------------------------
+
+
+def registration_problems(
+    *, organisation_name: str, postcode: str, email: str, username: str
+) -> dict[str, ValidationError]:
+    """What stops this registration, by form field (empty when nothing does).
+
+    A second supplier with the same name and postcode is refused, so one business cannot be
+    registered over and over without anyone noticing; its people should be invited instead.
+    """
+    from django.contrib.auth import get_user_model
+
+    people = get_user_model().objects
+    problems: dict[str, ValidationError] = {}
+    if (
+        organisation_name
+        and postcode
+        and Organisation.objects.filter(
+            kind=OrganisationKind.SUPPLIER, name__iexact=organisation_name, postcode=postcode
+        ).exists()
+    ):
+        problems["organisation_name"] = ValidationError(
+            "An organisation with this name and postcode is already registered. "
+            "Ask its admin to invite you",
+            code="organisation_exists",
+        )
+    if username and people.filter(username__iexact=username).exists():
+        problems["username"] = ValidationError(
+            "That username is taken. Choose another one", code="username_taken"
+        )
+    if email and people.filter(email__iexact=email).exists():
+        problems["email"] = ValidationError(
+            "An account already uses this email address. Sign in instead, or use another one",
+            code="email_taken",
+        )
+    return problems
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:60].strip("-") or "supplier"
+    slug = base
+    while Organisation.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+@transaction.atomic
+def supplier_register(
+    *,
+    organisation_name: str,
+    postcode: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    username: str,
+    password: str,
+    tender: Tender | None = None,
+) -> Membership:
+    """Register a supplier organisation and its first person, who becomes its admin.
+
+    Uses the accounts services for the organisation, the user (Django's password validators)
+    and the membership, in one transaction: if anything is refused, nothing is created. Raises
+    ``ValidationError`` keyed by the registration form's fields.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+
+    from socialvalue.web.accounts.services import (
+        membership_create,
+        organisation_create,
+        user_create,
+    )
+
+    name = " ".join(organisation_name.split())
+    email = email.strip().lower()
+    problems = registration_problems(
+        organisation_name=name, postcode=postcode, email=email, username=username
+    )
+    if problems:
+        raise ValidationError(problems)
+    person = get_user_model()(
+        username=username, email=email, first_name=first_name, last_name=last_name
+    )
+    try:
+        validate_password(password, person)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from None
+    organisation = organisation_create(
+        name=name, slug=_unique_slug(name), kind=OrganisationKind.SUPPLIER, postcode=postcode
+    )
+    user = user_create(
+        username=username,
+        password=password,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    membership = membership_create(
+        user=user, organisation=organisation, role=Role.ADMIN, actor=user
+    )
+    audit_record(
+        action="supplier.registered",
+        summary=f"{username} registered {name} ({postcode}) as a supplier"
+        + (f" from the opportunity {tender.reference}" if tender is not None else ""),
+        actor=user,
+        organisation=organisation,
+        obj=organisation,
+        data={"postcode": postcode, "tender": tender.reference if tender is not None else ""},
+    )
+    return membership

@@ -62,6 +62,11 @@ urlpatterns = [
     # the public and suppliers
     path("opportunities/", views.opportunities, name="opportunities"),
     path("opportunities/<int:tender_id>/", views.opportunity, name="opportunity"),
+    path(
+        "opportunities/<int:tender_id>/register/",
+        views.supplier_register,
+        name="supplier_register",
+    ),
     path("opportunities/<int:tender_id>/ask/", views.clarification_ask, name="ask"),
     path(
         "opportunities/<int:tender_id>/documents/<int:document_id>/",

@@ -10,14 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialvalue.exceptions import PermissionDeniedError, TenderError
+from socialvalue.web.accounts.middleware import SESSION_KEY
 from socialvalue.web.http import OrgHttpRequest
 from socialvalue.web.permissions import Perm, permission_required, public
 from socialvalue.web.tenancy import get_in_organisation_or_404
@@ -34,6 +37,7 @@ from socialvalue.web.tenders.forms import (
     DocumentForm,
     ModerationForm,
     ScoreForm,
+    SupplierRegistrationForm,
     TenderCreateForm,
     TenderForm,
     WeightsForm,
@@ -686,6 +690,42 @@ def opportunity(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             "question_form": ClarificationForm() if can_bid else None,
         },
     )
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def supplier_register(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    """A small business registers its organisation and first user, then returns to the notice."""
+    tender = get_object_or_404(selectors.public_tenders(), pk=tender_id)
+    if request.user.is_authenticated:
+        messages.info(request, "You are already signed in.")
+        return redirect("tenders:opportunity", tender.pk)
+    form = SupplierRegistrationForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.supplier_register(tender=tender, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_KEY] = membership.organisation_id
+            messages.success(
+                request,
+                f"{membership.organisation.name} is registered and you are signed in. "
+                "You can now ask questions and bid.",
+            )
+            return redirect("tenders:opportunity", tender.pk)
+    return render(request, "tenders/register.html", {"tender": tender, "form": form})
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's errors on the form's fields where they name one, else above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @require_GET

@@ -43,6 +43,7 @@ GET_TABLE: dict[str, dict[str, int]] = {
     "award_report": {"admin": 200, "officer": 200, "other_org": 404},
     "evaluation": {"evaluator": 200},  # evan's own assignment
     "opportunity": dict.fromkeys(ROLES, 200),
+    "supplier_register": dict.fromkeys(ROLES, 302),  # signed in already: back to the notice
     "bid": {"supplier": 200},
     "bid_summary": {"supplier": 200},
 }
