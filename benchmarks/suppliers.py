@@ -31,12 +31,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process
 
-from socialvalue.suppliers.matching import LedgerSupplier, MatchStatus, match_suppliers
+from socialvalue.suppliers.matching import (
+    LedgerSupplier,
+    MatchResult,
+    MatchStatus,
+    match_suppliers,
+)
 from socialvalue.suppliers.registers import load_register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +117,34 @@ KINDS = (
 )
 
 
-def quality(sample: int, seed: int) -> dict[str, object]:
+def score_results(
+    labelled: list[tuple[str, str | None, str]], results: list[MatchResult]
+) -> dict[str, Any]:
+    """Precision and recall of accepted matches, review share, and counts per corruption."""
+    by_kind: dict[str, list[int]] = {}
+    accepted = correct = review = positives_total = 0
+    for (_name, truth, kind), result in zip(labelled, results, strict=True):
+        is_accepted = result.status is MatchStatus.ACCEPTED
+        is_correct = is_accepted and result.best is not None and result.best.entry_id == truth
+        accepted += is_accepted
+        correct += is_correct
+        review += result.status is MatchStatus.REVIEW
+        positives_total += truth is not None
+        stats = by_kind.setdefault(kind, [0, 0, 0, 0])  # n, accepted, correct, review
+        stats[0] += 1
+        stats[1] += is_accepted
+        stats[2] += is_correct
+        stats[3] += result.status is MatchStatus.REVIEW
+    return {
+        "positives": positives_total,
+        "precision": correct / accepted if accepted else 1.0,
+        "recall": correct / positives_total if positives_total else 0.0,
+        "review_share": review / len(labelled) if labelled else 0.0,
+        "by_kind": by_kind,
+    }
+
+
+def quality(sample: int, seed: int, with_splink: bool = False) -> dict[str, object]:
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="sv-bench-"))
     register = work / "gpg2021.register.parquet"
@@ -148,20 +181,20 @@ def quality(sample: int, seed: int) -> dict[str, object]:
     started = time.perf_counter()
     results = match_suppliers(suppliers, [register])
     match_seconds = time.perf_counter() - started
-    by_kind: dict[str, list[int]] = {}
-    accepted = correct = review = positives_total = 0
-    for (_name, truth, kind), result in zip(labelled, results, strict=True):
-        is_accepted = result.status is MatchStatus.ACCEPTED
-        is_correct = is_accepted and result.best is not None and result.best.entry_id == truth
-        accepted += is_accepted
-        correct += is_correct
-        review += result.status is MatchStatus.REVIEW
-        positives_total += truth is not None
-        stats = by_kind.setdefault(kind, [0, 0, 0, 0])  # n, accepted, correct, review
-        stats[0] += 1
-        stats[1] += is_accepted
-        stats[2] += is_correct
-        stats[3] += result.status is MatchStatus.REVIEW
+    core = score_results(labelled, results)
+    splink_row: dict[str, object] | None = None
+    if with_splink:
+        from socialvalue.suppliers.linkage import link_suppliers, splink_available
+
+        if splink_available():
+            started = time.perf_counter()
+            linked = link_suppliers(suppliers, [register])
+            splink_row = {
+                **score_results(labelled, linked),
+                "seconds": time.perf_counter() - started,
+            }
+        else:
+            print("splink not installed (uv sync --extra linkage); skipping the splink row")
     # Naive baseline: extractOne over lower-cased raw names, accept from 90.
     choices = [e["name"].lower() for e in entries]
     naive_accepted = naive_correct = 0
@@ -176,14 +209,15 @@ def quality(sample: int, seed: int) -> dict[str, object]:
         "register_rows": loaded.rows_written,
         "register_load_seconds": load_seconds,
         "labelled": len(labelled),
-        "positives": positives_total,
-        "precision": correct / accepted if accepted else 1.0,
-        "recall": correct / positives_total,
-        "review_share": review / len(labelled),
+        "positives": core["positives"],
+        "precision": core["precision"],
+        "recall": core["recall"],
+        "review_share": core["review_share"],
         "match_seconds": match_seconds,
-        "by_kind": by_kind,
+        "by_kind": core["by_kind"],
+        "splink": splink_row,
         "naive_precision": naive_correct / naive_accepted if naive_accepted else 1.0,
-        "naive_recall": naive_correct / positives_total,
+        "naive_recall": naive_correct / core["positives"],
         "naive_seconds": naive_seconds,
     }
 

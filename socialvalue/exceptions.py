@@ -116,13 +116,11 @@ class MissingColumnsError(SpendFileError):
         self.columns_found = tuple(columns_found)
         self.missing = {name: tuple(tried) for name, tried in missing.items()}
         found = ", ".join(repr(c) for c in self.columns_found) or "no named columns"
-        parts = [
-            f"{name} (tried: {', '.join(tried)})" for name, tried in self.missing.items()
-        ]
+        parts = [f"{name} (tried: {', '.join(tried)})" for name, tried in self.missing.items()]
         first = next(iter(self.missing), "supplier_name")
         super().__init__(
             f"{source}: no column for {'; '.join(parts)}. Columns found: {found}. "
-            f"Name the column with --map \"HEADER={first}\" (saved for this publisher)."
+            f'Name the column with --map "HEADER={first}" (saved for this publisher).'
         )
 
 
@@ -166,3 +164,10 @@ class DeadlinePassedError(TenderError):
 
 class ConcurrentEditError(TenderError):
     """Someone else saved the same record since it was opened; reload and make the change again."""
+
+
+# --- supplier matching: optional splink backend (issue 6) -------------------------------------
+
+
+class LinkageBackendMissingError(SupplierMatchingError):
+    """The splink backend was asked for but the optional ``linkage`` extra is not installed."""

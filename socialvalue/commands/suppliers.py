@@ -10,6 +10,7 @@ import csv
 import json
 import os
 from dataclasses import asdict
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.prompt import Prompt
 from rich.table import Table
 
-from socialvalue.exceptions import SupplierDecisionError, SupplierMatchingError
+from socialvalue.exceptions import (
+    LinkageBackendMissingError,
+    SupplierDecisionError,
+    SupplierMatchingError,
+)
 from socialvalue.suppliers.decisions import (
     DecisionAction,
     apply_decisions,
@@ -28,6 +33,7 @@ from socialvalue.suppliers.decisions import (
     load_decisions,
     save_decisions,
 )
+from socialvalue.suppliers.linkage import INSTALL_HINT, link_suppliers, splink_available
 from socialvalue.suppliers.matching import MatchResult, MatchSettings, MatchStatus, match_suppliers
 from socialvalue.suppliers.registers import load_register, register_cache_path
 from socialvalue.suppliers.store import (
@@ -87,6 +93,13 @@ def _prepare_register(path: Path, quiet: bool) -> Path:
     return destination
 
 
+class Backend(StrEnum):
+    """Which matcher ``suppliers match`` uses."""
+
+    CORE = "core"
+    SPLINK = "splink"
+
+
 def _summary(results: list[MatchResult]) -> dict[str, int]:
     counts = {status.value: 0 for status in MatchStatus}
     for result in results:
@@ -113,20 +126,31 @@ def match(
     review: Annotated[
         float, typer.Option(help="Confidence from which a match is sent to review.")
     ] = MatchSettings.review_confidence,
+    backend: Annotated[
+        Backend,
+        typer.Option(
+            help="core: numbers, exact and fuzzy names (rapidfuzz). splink: probabilistic "
+            "linkage (needs the 'linkage' extra: uv sync --extra linkage); reviewed decisions "
+            "train its m values.",
+        ),
+    ] = Backend.CORE,
 ) -> None:
     """Match the suppliers of SPEND_DIR to registers; earlier review decisions are reapplied."""
     if not 0 <= review <= accept <= 1:
         raise SupplierMatchingError("thresholds must satisfy 0 ≤ --review ≤ --accept ≤ 1")
+    if backend is Backend.SPLINK and not splink_available():
+        raise LinkageBackendMissingError(INSTALL_HINT)
     registers = [_prepare_register(path, as_json) for path in register]
     groups, suppliers = read_ledger_suppliers(spend)
     destination = output_dir(spend)
+    decisions = load_decisions(destination / "decisions.json")
+    settings = MatchSettings(accept_confidence=accept, review_confidence=review)
     with console.status("Matching suppliers…", spinner="dots") if not as_json else _null():
-        results = match_suppliers(
-            suppliers,
-            registers,
-            settings=MatchSettings(accept_confidence=accept, review_confidence=review),
-        )
-    results = apply_decisions(results, load_decisions(destination / "decisions.json"))
+        if backend is Backend.SPLINK:
+            results = link_suppliers(suppliers, registers, settings=settings, decisions=decisions)
+        else:
+            results = match_suppliers(suppliers, registers, settings=settings)
+    results = apply_decisions(results, decisions)
     write_results(destination, results, groups)
     counts = _summary(results)
     if as_json:

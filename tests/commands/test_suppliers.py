@@ -123,3 +123,43 @@ def test_it_reads_a_spend_dataset_directory_skipping_quarantine_and_unnamed_paye
     keys = [item["supplier_key"] for item in json.loads(result.output)["results"]]
     assert keys == ["acme roofing"]
     assert (dataset / "suppliers" / "suppliers.parquet").is_file()
+
+
+def test_it_matches_with_the_splink_backend(files: tuple[Path, Path]) -> None:
+    pytest.importorskip("splink", reason="the splink backend needs the 'linkage' extra")
+    register, ledger = files
+    result = CliRunner().invoke(
+        app,
+        [
+            "suppliers",
+            "match",
+            str(ledger),
+            "--register",
+            str(register),
+            "--backend",
+            "splink",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    statuses = {item["supplier_key"]: item["status"] for item in payload["results"]}
+    assert statuses["acme roofing"] == "accepted"
+    assert statuses["raw:!!!"] == "review"
+    assert statuses["zyxwv quux"] == "unmatched"
+    assert statuses["northern widgets"] != "accepted"
+    assert (ledger.with_name("ledger.suppliers") / "suppliers.parquet").is_file()
+
+
+def test_it_says_how_to_install_the_splink_extra(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "splink", None)
+    register, ledger = files
+    result = CliRunner().invoke(
+        app, ["suppliers", "match", str(ledger), "--register", str(register), "--backend", "splink"]
+    )
+    assert result.exit_code != 0
+    assert "uv sync --extra linkage" in str(result.exception)
