@@ -1,6 +1,8 @@
 """Supplier matching benchmark: quality on corrupted real names, speed on a 5M-row register.
 
-Run: ``uv run python benchmarks/suppliers.py [--rows 5000000] [--ledger 50000] [--no-write]``.
+Run: ``uv run python benchmarks/suppliers.py [--rows 5000000] [--ledger 50000] [--no-write]
+[--backend splink]``; ``--backend splink`` adds a row for the splink backend to the quality table
+(the speed test stays core-only).
 
 Quality: real Gender Pay Gap 2021/22 employers (``../shared/data/companies_sample``) are the
 register; a seeded sample of them is corrupted the ways ledgers do (suffix changes,
@@ -349,12 +351,27 @@ def report(q: dict[str, object], s: dict[str, object] | None) -> str:
         f"{q['review_share']:.1%} | {q['match_seconds']:.1f} s |",
         f"| naive: rapidfuzz WRatio extractOne ≥ 90 | {q['naive_precision']:.3f} | "
         f"{q['naive_recall']:.3f} | — | {q['naive_seconds']:.1f} s |",
+    ]
+    sp: dict[str, Any] | None = q.get("splink")  # type: ignore[assignment]
+    if sp is not None:
+        lines.insert(
+            -1,
+            f"| `--backend splink` (accept ≥ 0.95, fixed m/u, no labels) | "
+            f"{sp['precision']:.3f} | {sp['recall']:.3f} | {sp['review_share']:.1%} | "
+            f"{sp['seconds']:.1f} s |",
+        )
+    lines += [
         "",
-        "| corruption | names | accepted | correct | review |",
-        "|---|---|---|---|---|",
+        "| corruption | names | accepted | correct | review |"
+        + (" splink accepted | splink correct | splink review |" if sp else ""),
+        "|---|---|---|---|---|" + ("---|---|---|" if sp else ""),
     ]
     for kind, (n, acc, ok, rev) in q["by_kind"].items():  # type: ignore[attr-defined]
-        lines.append(f"| {kind} | {n} | {acc} | {ok} | {rev} |")
+        row = f"| {kind} | {n} | {acc} | {ok} | {rev} |"
+        if sp is not None:
+            _n, s_acc, s_ok, s_rev = sp["by_kind"][kind]
+            row += f" {s_acc} | {s_ok} | {s_rev} |"
+        lines.append(row)
     if s is not None:
         lines += [
             "",
@@ -389,10 +406,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--backend",
+        choices=["core", "splink"],
+        default="core",
+        help="splink: also score the splink backend on the labelled set (needs the extra)",
+    )
     args = parser.parse_args()
     if not GPG.is_dir():
         sys.exit(f"shared data not found at {GPG} (set SOCIALVALUE_SHARED_DATA)")
-    q = quality(args.sample, args.seed)
+    q = quality(args.sample, args.seed, with_splink=args.backend == "splink")
     print({k: v for k, v in q.items()})
     s = None if args.skip_speed else speed(args.rows, args.ledger, args.seed)
     print(s)

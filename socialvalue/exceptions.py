@@ -116,11 +116,13 @@ class MissingColumnsError(SpendFileError):
         self.columns_found = tuple(columns_found)
         self.missing = {name: tuple(tried) for name, tried in missing.items()}
         found = ", ".join(repr(c) for c in self.columns_found) or "no named columns"
-        parts = [f"{name} (tried: {', '.join(tried)})" for name, tried in self.missing.items()]
+        parts = [
+            f"{name} (tried: {', '.join(tried)})" for name, tried in self.missing.items()
+        ]
         first = next(iter(self.missing), "supplier_name")
         super().__init__(
             f"{source}: no column for {'; '.join(parts)}. Columns found: {found}. "
-            f'Name the column with --map "HEADER={first}" (saved for this publisher).'
+            f"Name the column with --map \"HEADER={first}\" (saved for this publisher)."
         )
 
 
