@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -322,6 +322,25 @@ def live_evaluation(*, tender: Tender, cells: list[ModerationCell] | None = None
     if problems:
         return LiveEvaluation(None, problems, provisional)
     return LiveEvaluation(evaluate(model), [], provisional)
+
+
+#: Monte Carlo draws for the live view: enough for a steady indication, quick on every save.
+#: The award report uses the engine's default (10,000); the seed is the engine's fixed one.
+LIVE_SENSITIVITY_SAMPLES = 2_000
+
+
+def live_sensitivity(
+    *, live: LiveEvaluation, samples: int = LIVE_SENSITIVITY_SAMPLES
+) -> Sensitivity | None:
+    """The engine's sensitivity findings for the live evaluation (None when it cannot evaluate).
+
+    The same engine tender the award is built from, with fewer Monte Carlo draws.
+    """
+    if live.evaluation is None:
+        return None
+    model = live.evaluation.tender
+    model = replace(model, sensitivity=replace(model.sensitivity, samples=samples))
+    return analyse(evaluate(model))
 
 
 # --- award and reports -------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from socialvalue.evaluation import model as engine_model
 from socialvalue.exceptions import PermissionDeniedError, TenderError
+from socialvalue.reports.words import sensitivity_sentences
 from socialvalue.web.accounts.middleware import SESSION_KEY
 from socialvalue.web.http import OrgHttpRequest
 from socialvalue.web.permissions import Perm, permission_required, public
@@ -384,6 +386,7 @@ def _moderation_context(
 ) -> dict[str, Any]:
     cells = selectors.moderation_cells(tender=tender)
     live = selectors.live_evaluation(tender=tender, cells=cells)
+    sensitivity = selectors.live_sensitivity(live=live)
     return {
         "tender": tender,
         "cells": [
@@ -403,6 +406,12 @@ def _moderation_context(
             for cell in cells
         ],
         "live": live,
+        "sensitivity": sensitivity,
+        "sensitivity_sentences": sensitivity_sentences(live.evaluation, sensitivity)
+        if live.evaluation is not None and sensitivity is not None
+        else [],
+        "full_samples": f"{engine_model.SensitivitySettings().samples:,}",
+        "live_samples": f"{selectors.LIVE_SENSITIVITY_SAMPLES:,}",
         "average_rule": tender.moderation_rule == ModerationRule.AVERAGE,
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from socialvalue.evaluation.explain import display_money, display_points
+from socialvalue.evaluation.explain import display_money, display_percent, display_points
 
 register = template.Library()
 
@@ -49,3 +49,9 @@ def money(value: Decimal | None, currency: str = "GBP") -> str:
         return "–"
     rounded = Decimal(value).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     return f"£{rounded:,.2f}" if currency == "GBP" else display_money(rounded, currency)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A share from 0 to 1 as a percentage, the engine's display rule: 0.4125 → "41.3%"."""
+    return "–" if value is None else display_percent(Decimal(value) * 100)
