@@ -13,6 +13,7 @@ from socialvalue.web.tenders.models import (
     ModerationRule,
     Preset,
     PriceMethod,
+    SocialValueScoring,
     Tender,
 )
 
@@ -245,16 +246,49 @@ class CriterionForm(forms.Form):
     measure_id = forms.CharField(
         label="Framework measure (optional)", required=False, max_length=60
     )
+    sv_scoring = forms.ChoiceField(
+        label="How social value is scored (social value only)",
+        choices=SocialValueScoring.choices,
+        initial=SocialValueScoring.LEVELS,
+        required=False,
+        help_text="Commitments are scored by the engine from the bids' commitments to the "
+        "framework measure above, or to every measure when none is given.",
+    )
 
-    def __init__(self, *args: Any, parents: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        parents: list[Any],
+        scoring_choices: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["parent"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Top level")] + [(str(p.pk), p.name) for p in parents]
         self.parents = {str(p.pk): p for p in parents}
+        scoring = self.fields["sv_scoring"]
+        assert isinstance(scoring, forms.ChoiceField)
+        if scoring_choices is not None:
+            scoring.choices = scoring_choices
 
     def clean_parent(self) -> Any:
         return self.parents.get(self.cleaned_data.get("parent") or "")
+
+    def clean_sv_scoring(self) -> str:
+        return self.cleaned_data.get("sv_scoring") or SocialValueScoring.LEVELS
+
+
+class ScoringForm(forms.Form):
+    """How one social value criterion is scored."""
+
+    sv_scoring = forms.ChoiceField(label="Scoring", choices=SocialValueScoring.choices)
+
+    def __init__(self, *args: Any, scoring_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scoring = self.fields["sv_scoring"]
+        assert isinstance(scoring, forms.ChoiceField)
+        scoring.choices = scoring_choices
 
 
 class BidForm(forms.Form):

@@ -145,6 +145,17 @@ class PriceMethod(models.TextChoices):
     LINEAR_RANGE = "linear_range", "Linear across the price range"
 
 
+class SocialValueScoring(models.TextChoices):
+    """How a social value criterion is scored (the engine's ``SocialValueMode``)."""
+
+    LEVELS = "levels", "Score by levels (evaluators)"
+    RELATIVE_TO_BEST = (
+        "relative_to_best",
+        "Score commitments relative to the best per £ of contract value",
+    )
+    PROXY_VALUE = "proxy_value", "Score commitments by open proxy value"
+
+
 class Criterion(models.Model):
     """A node of the criteria tree. Top-level weights are points of 100; a part's weight is a
     percentage of its parent, as in the evaluation engine."""
@@ -162,6 +173,14 @@ class Criterion(models.Model):
     threshold = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     price_method = models.CharField(max_length=30, choices=PriceMethod.choices, blank=True)
     measure_id = models.CharField(max_length=60, blank=True)
+    sv_scoring = models.CharField(
+        "Social value scoring",
+        max_length=20,
+        choices=SocialValueScoring.choices,
+        default=SocialValueScoring.LEVELS,
+        help_text="Social value only: evaluators score by levels, or the engine scores the bids' "
+        "commitments.",
+    )
     part = models.CharField(max_length=1, blank=True)
     response_limit = models.PositiveIntegerField(default=2000)
     position = models.PositiveIntegerField(default=0)
@@ -178,7 +197,17 @@ class Criterion(models.Model):
         return self.name
 
     @property
+    def scores_commitments(self) -> bool:
+        """A social value criterion the engine scores from the bids' commitments, like price."""
+        return self.kind == CriterionKind.SOCIAL_VALUE and self.sv_scoring in {
+            SocialValueScoring.RELATIVE_TO_BEST,
+            SocialValueScoring.PROXY_VALUE,
+        }
+
+    @property
     def is_scored_by_evaluators(self) -> bool:
+        if self.scores_commitments:
+            return False
         return self.kind in {
             CriterionKind.QUALITY,
             CriterionKind.SOCIAL_VALUE,
@@ -187,6 +216,8 @@ class Criterion(models.Model):
 
     @property
     def takes_response(self) -> bool:
+        if self.scores_commitments:
+            return False
         return self.kind in {CriterionKind.QUALITY, CriterionKind.SOCIAL_VALUE}
 
 

@@ -28,7 +28,13 @@ from socialvalue.evaluation.sensitivity import Sensitivity, analyse
 from socialvalue.evaluation.validation import Problem, validate_tender
 from socialvalue.web.accounts.models import Organisation
 from socialvalue.web.frameworks.models import FrameworkVersion
-from socialvalue.web.tenders.engine import CriteriaCheck, EngineBid, criteria_check, engine_tender
+from socialvalue.web.tenders.engine import (
+    CriteriaCheck,
+    EngineBid,
+    commitment_measures,
+    criteria_check,
+    engine_tender,
+)
 from socialvalue.web.tenders.models import (
     OPENED_STATUSES,
     PUBLIC_STATUSES,
@@ -36,11 +42,13 @@ from socialvalue.web.tenders.models import (
     Bid,
     BidStatus,
     Clarification,
+    Commitment,
     Criterion,
     Document,
     EvaluatorAssignment,
     ModeratedScore,
     Score,
+    SocialValueScoring,
     Tender,
     TenderStatus,
 )
@@ -124,6 +132,18 @@ def framework_measures(*, tender: Tender) -> list[Any]:
     if tender.framework_version is None:
         return []
     return [measure for _, measure in tender.framework_version.load().iter_measures()]
+
+
+def sv_scoring_choices(*, tender: Tender) -> list[tuple[str, str]]:
+    """How a social value criterion may be scored: by levels or relative to the best per £,
+    and by open proxy value only when a measure of the pinned framework version has one."""
+    choices = [
+        (SocialValueScoring.LEVELS.value, SocialValueScoring.LEVELS.label),
+        (SocialValueScoring.RELATIVE_TO_BEST.value, SocialValueScoring.RELATIVE_TO_BEST.label),
+    ]
+    if any(m.proxy_value is not None for m in commitment_measures(tender).values()):
+        choices.append((SocialValueScoring.PROXY_VALUE.value, SocialValueScoring.PROXY_VALUE.label))
+    return choices
 
 
 def clarifications_published(*, tender: Tender) -> QuerySet[Clarification]:
@@ -313,10 +333,19 @@ def live_evaluation(*, tender: Tender, cells: list[ModerationCell] | None = None
             provisional.add(key)
         if value is not None:
             by_bid[cell.bid.pk][cell.criterion.key] = (value, _reason(cell))
+    committed: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for commitment in Commitment.objects.filter(bid__in=bids):
+        quantities = committed[commitment.bid_id]
+        quantities[commitment.measure_id] = (
+            quantities.get(commitment.measure_id, Decimal(0)) + commitment.quantity
+        )
     model = engine_tender(
         tender,
         list(tender.criteria.all()),
-        [EngineBid(bid.supplier.name, bid.price_pence, by_bid[bid.pk]) for bid in bids],
+        [
+            EngineBid(bid.supplier.name, bid.price_pence, by_bid[bid.pk], committed[bid.pk])
+            for bid in bids
+        ],
     )
     problems = validate_tender(model)
     if problems:

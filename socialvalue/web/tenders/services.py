@@ -35,6 +35,7 @@ from socialvalue.web.accounts.models import Membership, Organisation, Organisati
 from socialvalue.web.audit.services import audit_record
 from socialvalue.web.frameworks.models import FrameworkVersion
 from socialvalue.web.tenders import selectors
+from socialvalue.web.tenders.engine import commitment_measures, commitment_scoring_problem
 from socialvalue.web.tenders.models import (
     Award,
     Bid,
@@ -49,6 +50,7 @@ from socialvalue.web.tenders.models import (
     ModeratedScore,
     ModerationRule,
     Score,
+    SocialValueScoring,
     Tender,
     TenderStatus,
 )
@@ -281,11 +283,16 @@ def criterion_add(
     price_method: str = "",
     measure_id: str = "",
     part: str = "",
+    sv_scoring: str = SocialValueScoring.LEVELS,
 ) -> Criterion:
     locked = _lock_tender(tender)
     _criteria_locked(locked)
     if parent is not None and parent.tender_id != locked.pk:
         raise TenderError("Choose a parent criterion from this tender", code="unknown_criterion")
+    if parent is not None and parent.scores_commitments:
+        raise TenderError(
+            f"{parent.name} scores commitments, so it cannot have parts", code="commitment_parts"
+        )
     keys = set(locked.criteria.values_list("key", flat=True))
     base = "".join(ch if ch.isalnum() else "_" for ch in name.lower()).strip("_")[:30] or "c"
     key, n = base, 2
@@ -306,10 +313,12 @@ def criterion_add(
         threshold=threshold,
         price_method=price_method if kind == CriterionKind.PRICE else "",
         measure_id=measure_id,
+        sv_scoring=sv_scoring if kind == CriterionKind.SOCIAL_VALUE else SocialValueScoring.LEVELS,
         part=part,
         position=position,
     )
     criterion.full_clean()
+    _check_sv_scoring(locked, criterion, has_parts=False)
     criterion.save()
     audit_record(
         action="tender.criterion_added",
@@ -320,6 +329,49 @@ def criterion_add(
         obj=criterion,
     )
     return criterion
+
+
+def _check_sv_scoring(tender: Tender, criterion: Criterion, *, has_parts: bool) -> None:
+    """Refuse commitment scoring the pinned framework version cannot feed."""
+    if criterion.sv_scoring == SocialValueScoring.LEVELS:
+        return
+    if criterion.kind != CriterionKind.SOCIAL_VALUE:
+        raise TenderError(
+            "Only a social value criterion can score commitments", code="not_social_value"
+        )
+    if has_parts:
+        raise TenderError(
+            f"{criterion.name} has parts: score the parts instead", code="commitment_parts"
+        )
+    problem = commitment_scoring_problem(criterion, commitment_measures(tender))
+    if problem is not None:
+        raise TenderError(problem.message, code="no_commitment_measures")
+
+
+@transaction.atomic
+def criterion_set_scoring(*, criterion: Criterion, actor: Any, sv_scoring: str) -> Criterion:
+    """Choose how a social value criterion is scored: by levels, or from the commitments."""
+    locked = _lock_tender(criterion.tender)
+    _criteria_locked(locked)
+    row = Criterion.objects.select_for_update().get(pk=criterion.pk, tender=locked)
+    if sv_scoring not in SocialValueScoring.values:
+        raise TenderError("Choose how the criterion is scored", code="unknown_scoring")
+    before = row.get_sv_scoring_display()
+    row.sv_scoring = sv_scoring
+    row.full_clean()
+    _check_sv_scoring(locked, row, has_parts=row.children.exists())
+    row.save()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        action="tender.criteria_changed",
+        summary=f"Scoring of {row.name} in {locked.reference} changed: {before} → "
+        f"{row.get_sv_scoring_display()}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=row,
+    )
+    return row
 
 
 @transaction.atomic
@@ -740,8 +792,8 @@ def evaluator_assign(
         raise TenderError("Select at least one criterion", code="no_criteria")
     if any(c.pk not in scored for c in criteria):
         raise TenderError(
-            "Evaluators score quality, social value and pass or fail questions only; price is "
-            "scored by formula and kept apart",
+            "Evaluators score quality, social value and pass or fail questions only; price and "
+            "social value scored from commitments are worked out by the engine and kept apart",
             code="not_scored",
         )
     assignment, _ = EvaluatorAssignment.objects.get_or_create(
@@ -901,6 +953,10 @@ def moderation_save(
     _require_status(locked, TenderStatus.EVALUATING, action="moderate")
     if bid.tender_id != locked.pk or criterion.tender_id != locked.pk:
         raise TenderError("That bid or criterion is not part of this tender", code="unknown")
+    if not criterion.is_scored_by_evaluators:
+        raise TenderError(
+            f"{criterion.name} is worked out by the engine, not moderated", code="not_scored"
+        )
     _check_value(criterion, value)
     moderated = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
     previous = None if moderated is None else moderated.value

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:tender_id>/criteria/", views.tender_criteria, name="criteria"),
     path("<int:tender_id>/criteria/add/", views.criterion_add, name="criterion_add"),
     path(
+        "<int:tender_id>/criteria/<int:criterion_id>/scoring/",
+        views.criterion_scoring,
+        name="criterion_scoring",
+    ),
+    path(
         "<int:tender_id>/criteria/<int:criterion_id>/delete/",
         views.criterion_delete,
         name="criterion_delete",

@@ -39,6 +39,7 @@ from socialvalue.web.tenders.forms import (
     DocumentForm,
     ModerationForm,
     ScoreForm,
+    ScoringForm,
     SupplierRegistrationForm,
     TenderCreateForm,
     TenderForm,
@@ -177,9 +178,8 @@ def tender_criteria(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             return redirect("tenders:criteria", tender.pk)
     elif request.method == "POST" and request.htmx:
         return render(request, "tenders/criteria.html#policy", {"check": check, "form": form})
-    parents = [
-        r.criterion for r in rows if r.criterion.kind != "price" and r.criterion.kind != "pass_fail"
-    ]
+    parents = _parents(rows)
+    choices = selectors.sv_scoring_choices(tender=tender)
     return render(
         request,
         "tenders/criteria.html",
@@ -188,7 +188,8 @@ def tender_criteria(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             "rows": rows,
             "form": form,
             "check": check,
-            "criterion_form": CriterionForm(parents=parents),
+            "scoring_choices": choices,
+            "criterion_form": CriterionForm(parents=parents, scoring_choices=choices),
             "bound": list(zip(rows, [form[f"weight_{r.criterion.pk}"] for r in rows], strict=True)),
         },
     )
@@ -206,8 +207,8 @@ def services_preview_check(tender: Tender, criteria: list[Any]) -> Any:
 def criterion_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     tender = _tender(request, tender_id)
     rows = selectors.criteria_rows(tender=tender)
-    parents = [r.criterion for r in rows if r.criterion.kind not in {"price", "pass_fail"}]
-    form = CriterionForm(request.POST, parents=parents)
+    choices = selectors.sv_scoring_choices(tender=tender)
+    form = CriterionForm(request.POST, parents=_parents(rows), scoring_choices=choices)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -223,6 +224,7 @@ def criterion_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
                 threshold=data["threshold"],
                 price_method=data["price_method"],
                 measure_id=data["measure_id"],
+                sv_scoring=data["sv_scoring"],
             )
         except (TenderError, ValidationError) as error:
             form.add_error(None, _error_text(error))
@@ -238,12 +240,43 @@ def criterion_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             "rows": rows,
             "form": form,
             "criterion_form": form,
+            "scoring_choices": choices,
             "check": selectors.tender_criteria_check(tender=tender),
             "bound": list(
                 zip(rows, [weights[f"weight_{r.criterion.pk}"] for r in rows], strict=True)
             ),
         },
     )
+
+
+def _parents(rows: list[Any]) -> list[Any]:
+    """Criteria a new criterion may be a part of (not price, pass/fail or commitment-scored)."""
+    return [
+        r.criterion
+        for r in rows
+        if r.criterion.kind not in {"price", "pass_fail"} and not r.criterion.scores_commitments
+    ]
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def criterion_scoring(request: OrgHttpRequest, tender_id: int, criterion_id: int) -> HttpResponse:
+    """Choose how a social value criterion is scored (draft only)."""
+    tender = _tender(request, tender_id)
+    criterion = get_in_organisation_or_404(request, tender.criteria.all(), pk=criterion_id)
+    form = ScoringForm(request.POST, scoring_choices=selectors.sv_scoring_choices(tender=tender))
+    if not form.is_valid():
+        messages.error(request, "Choose how the criterion is scored.")
+        return redirect("tenders:criteria", tender.pk)
+    try:
+        services.criterion_set_scoring(
+            criterion=criterion, actor=request.user, sv_scoring=form.cleaned_data["sv_scoring"]
+        )
+    except (TenderError, ValidationError) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, f"Scoring of {criterion.name} saved.")
+    return redirect("tenders:criteria", tender.pk)
 
 
 @require_POST
