@@ -55,17 +55,18 @@ import pyarrow as pa
 from socialvalue.exceptions import LinkageBackendMissingError, SupplierMatchingError
 from socialvalue.suppliers.decisions import Decision, DecisionAction
 from socialvalue.suppliers.matching import (
+    NUMBER_VIA,
     Candidate,
     LedgerSupplier,
     MatchResult,
     MatchSettings,
-    MatchStatus,
     _details,
     _optional,
     _optional_bool,
     _prepare,
     _Prepared,
     _quote_literal,
+    match_status,
     name_score,
 )
 from socialvalue.suppliers.record import normalise_postcode
@@ -135,7 +136,6 @@ LABEL_PRIOR_WEIGHT = 20.0
 MIN_PAIR_PROBABILITY = 0.0005
 
 _DIGITS = re.compile(r"\d+")
-_NUMBER_VIA = {"company_number", "charity_number"}
 
 
 def splink_available() -> bool:
@@ -730,19 +730,11 @@ def _result(
         )
     candidates.sort(key=lambda c: c.confidence, reverse=True)
     best = candidates[0].confidence if candidates else 0.0
-    number_candidate = any(c.via in _NUMBER_VIA for c in candidates)
     if "empty_name" in item.reasons:
-        status = MatchStatus.REVIEW
-        candidates = [c for c in candidates if c.via in _NUMBER_VIA]
+        # Only a number can link a name that is empty after normalisation.
+        candidates = [c for c in candidates if c.via in NUMBER_VIA]
         best = candidates[0].confidence if candidates else 0.0
-    elif best < settings.accept_confidence and number_candidate:
-        status = MatchStatus.REVIEW
-    elif best >= settings.accept_confidence:
-        status = MatchStatus.ACCEPTED
-    elif best >= settings.review_confidence:
-        status = MatchStatus.REVIEW
-    else:
-        status = MatchStatus.UNMATCHED
+    status = match_status(best, candidates, item.reasons, settings)
     return MatchResult(
         supplier_key=supplier.supplier_key,
         name=supplier.name,

@@ -494,6 +494,31 @@ def match_suppliers(
     ]
 
 
+NUMBER_VIA = frozenset({"company_number", "charity_number"})
+
+
+def match_status(
+    best: float,
+    candidates: Sequence[Candidate],
+    reasons: Sequence[str],
+    settings: MatchSettings,
+) -> MatchStatus:
+    """The band a supplier falls in, the same rule for every backend.
+
+    Empty names always go to review; so does a valid number found on the register whose name
+    does not score high enough (someone looks rather than leaving it unmatched).
+    """
+    if "empty_name" in reasons:
+        return MatchStatus.REVIEW
+    if best < settings.accept_confidence and any(c.via in NUMBER_VIA for c in candidates):
+        return MatchStatus.REVIEW
+    if best >= settings.accept_confidence:
+        return MatchStatus.ACCEPTED
+    if best >= settings.review_confidence:
+        return MatchStatus.REVIEW
+    return MatchStatus.UNMATCHED
+
+
 def _result(
     item: _Prepared,
     scored: list[_Scored],
@@ -572,18 +597,7 @@ def _result(
         )
     candidates.sort(key=lambda c: c.confidence, reverse=True)
     best = candidates[0].confidence if candidates else 0.0
-    number_candidate = any(c.via in {"company_number", "charity_number"} for c in candidates)
-    if "empty_name" in item.reasons:
-        status = MatchStatus.REVIEW
-    elif best < settings.accept_confidence and number_candidate:
-        # A valid number that is on the register is never left unmatched: someone looks.
-        status = MatchStatus.REVIEW
-    elif best >= settings.accept_confidence:
-        status = MatchStatus.ACCEPTED
-    elif best >= settings.review_confidence:
-        status = MatchStatus.REVIEW
-    else:
-        status = MatchStatus.UNMATCHED
+    status = match_status(best, candidates, item.reasons, settings)
     return MatchResult(
         supplier_key=supplier.supplier_key,
         name=supplier.name,
