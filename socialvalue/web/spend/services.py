@@ -49,6 +49,21 @@ def safe_file_name(name: str) -> str:
     return cleaned[:150] or "file"
 
 
+def uploads_save(*, files: Iterable[UploadedFileLike], folder: Path) -> list[str]:
+    """Write uploads into ``folder`` under safe names, never one over another; return the names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    for upload in files:
+        name = safe_file_name(upload.name)
+        while name in names:
+            name = f"_{name}"
+        with (folder / name).open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        names.append(name)
+    return names
+
+
 @transaction.atomic
 def spend_dataset_create(
     *, organisation: Organisation, name: str, publisher: str, actor: Any
@@ -102,17 +117,7 @@ def spend_import_create(
     )
     spend_import.full_clean()
     spend_import.save()
-    folder = spend_import.upload_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    names: list[str] = []
-    for upload in files:
-        name = safe_file_name(upload.name)
-        while name in names:
-            name = f"_{name}"
-        with (folder / name).open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        names.append(name)
+    names = uploads_save(files=files, folder=spend_import.upload_dir)
     spend_import.file_names = names
     spend_import.save(update_fields=["file_names"])
     audit_record(

@@ -19,7 +19,7 @@ from socialvalue.suppliers.matching import MatchResult
 from socialvalue.web.accounts.models import Organisation
 from socialvalue.web.audit.services import audit_record
 from socialvalue.web.spend.models import SpendDataset
-from socialvalue.web.spend.services import UploadedFileLike, safe_file_name
+from socialvalue.web.spend.services import UploadedFileLike, uploads_save
 from socialvalue.web.suppliers import selectors
 from socialvalue.web.suppliers.models import (
     RunStatus,
@@ -48,15 +48,7 @@ def supplier_match_start(
         )
         run.full_clean()
         run.save()
-        folder = run.register_dir
-        folder.mkdir(parents=True, exist_ok=True)
-        names: list[str] = []
-        for upload in files:
-            name = safe_file_name(upload.name)
-            with (folder / name).open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            names.append(name)
+        names = uploads_save(files=files, folder=run.register_dir)
         run.register_files = names
         run.save(update_fields=["register_files"])
         audit_record(
