@@ -38,6 +38,9 @@ class Perm(StrEnum):
     MANAGE_TENDERS = "tenders.manage"
     EVALUATE_TENDERS = "tenders.evaluate"
     MANAGE_BIDS = "tenders.manage_bids"
+    # Contracts (socialvalue/web/contracts/rules.py).
+    VIEW_CONTRACTS = "contracts.view"
+    MANAGE_CONTRACTS = "contracts.manage"
 
 
 def _current_organisation(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:

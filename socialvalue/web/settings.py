@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "socialvalue.web.tenders",
     "socialvalue.web.spend",
     "socialvalue.web.suppliers",
+    "socialvalue.web.contracts",
 ]
 
 MIDDLEWARE = [

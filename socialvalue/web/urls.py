@@ -8,5 +8,6 @@ urlpatterns = [
     path("tenders/", include("socialvalue.web.tenders.urls")),
     path("spend/", include("socialvalue.web.spend.urls")),
     path("suppliers/", include("socialvalue.web.suppliers.urls")),
+    path("contracts/", include("socialvalue.web.contracts.urls")),
     path("admin/", admin.site.urls),
 ]

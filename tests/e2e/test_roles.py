@@ -15,10 +15,19 @@ from tests.e2e.steps import (
 )
 
 NAVIGATION_BY_USER = {
-    "admin": ["Dashboard", "Tenders", "Spend", "Suppliers", "Frameworks", "Team", "Audit log"],
-    "officer": ["Dashboard", "Tenders", "Spend", "Frameworks"],
+    "admin": [
+        "Dashboard",
+        "Tenders",
+        "Contracts",
+        "Spend",
+        "Suppliers",
+        "Frameworks",
+        "Team",
+        "Audit log",
+    ],
+    "officer": ["Dashboard", "Tenders", "Contracts", "Spend", "Frameworks"],
     "evaluator": ["Dashboard", "Evaluations", "Frameworks"],
-    "contracts": ["Dashboard", "Spend", "Frameworks"],
+    "contracts": ["Dashboard", "Contracts", "Spend", "Frameworks"],
     "analyst": ["Dashboard", "Spend", "Suppliers", "Frameworks"],
     "coordinator": ["Dashboard", "Spend", "Frameworks", "Network"],
     "supplier": ["Dashboard", "Bids"],

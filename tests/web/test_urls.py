@@ -99,6 +99,13 @@ MATRIX: dict[str, dict[str, int]] = {
     "tenders:evaluations": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "evaluator": 200},
     "tenders:my_bids": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "supplier": 200},
     "tenders:opportunities": {r: 200 for r in ROLES},
+    "contracts:list": {
+        "anonymous": 302,
+        **{r: 403 for r in ROLES[1:]},
+        "admin": 200,
+        "officer": 200,
+        "contract_manager": 200,
+    },
     "spend:list": {
         "anonymous": 302,
         **{r: 200 for r in ROLES[1:]},

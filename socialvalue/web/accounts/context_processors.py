@@ -28,6 +28,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Tenders", "tenders:list", Perm.VIEW_TENDERS, "/tenders/"),
     NavItem("Evaluations", "tenders:evaluations", Perm.EVALUATE_TENDERS, "/tenders/evaluations/"),
     NavItem("Bids", "tenders:my_bids", Perm.MANAGE_BIDS, "/tenders/bids/"),
+    NavItem("Contracts", "contracts:list", Perm.VIEW_CONTRACTS, "/contracts/"),
     # Spend and suppliers' items go here (socialvalue/web/spend, socialvalue/web/suppliers).
     NavItem("Spend", "spend:list", Perm.VIEW_SPEND, "/spend/"),
     NavItem("Suppliers", "suppliers:list", Perm.REVIEW_SUPPLIERS, "/suppliers/"),
