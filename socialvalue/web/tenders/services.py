@@ -33,6 +33,7 @@ from socialvalue.frameworks.counting import Commitment as CountedCommitment
 from socialvalue.frameworks.counting import check_commitments
 from socialvalue.web.accounts.models import Membership, Organisation, OrganisationKind, Role
 from socialvalue.web.audit.services import audit_record
+from socialvalue.web.contracts.services import contract_create_from_award
 from socialvalue.web.frameworks.models import FrameworkVersion
 from socialvalue.web.tenders import selectors
 from socialvalue.web.tenders.engine import commitment_measures, commitment_scoring_problem
@@ -1057,6 +1058,8 @@ def tender_award(
             "standstill_end": award.standstill_end.isoformat(),
         },
     )
+    # The winning commitments become the contract's KPIs (delivery monitoring builds on it).
+    contract_create_from_award(award=award, actor=actor)
     return award
 
 
