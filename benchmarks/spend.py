@@ -102,7 +102,8 @@ def run_toolkit(folder: Path) -> dict[str, int]:
     from socialvalue.geography.places import all_places, resolve_place
     from socialvalue.geography.postcodes import PostcodeDirectory
     from socialvalue.spend.analyse import analyse_spend
-    from socialvalue.spend.ingest import ingest, transactions
+    from socialvalue.spend.dataset import transactions
+    from socialvalue.spend.ingest import ingest
     from socialvalue.spend.supplier_list import read_supplier_list, supplier_locations
 
     out = folder / "dataset"

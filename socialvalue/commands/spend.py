@@ -235,7 +235,7 @@ def analyse(
     from socialvalue.geography.places import all_places, resolve_place
     from socialvalue.geography.postcodes import PostcodeDirectory
     from socialvalue.spend.analyse import analyse_spend
-    from socialvalue.spend.ingest import open_dataset, transactions
+    from socialvalue.spend.dataset import open_dataset, transactions
     from socialvalue.spend.supplier_list import (
         read_supplier_list,
         read_supplier_records,

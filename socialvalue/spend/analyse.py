@@ -45,7 +45,7 @@ def lazy_from_arrow(like: nw.LazyFrame[Any], table: pa.Table) -> nw.LazyFrame[An
     """A lazy frame on the same backend (and connection) as ``like``, holding ``table``."""
     implementation = like.implementation
     if implementation is nw.Implementation.DUCKDB:
-        from socialvalue.spend.ingest import analysis_connection
+        from socialvalue.spend.dataset import analysis_connection
 
         # Relations join only within one connection: the thread's analysis connection.
         return nw.from_native(analysis_connection().from_arrow(table))

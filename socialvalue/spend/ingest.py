@@ -7,10 +7,8 @@ A *dataset* is a folder the toolkit owns::
     DIR/quarantine/<key>.parquet      quarantined rows with their raw values and the reason
     DIR/publishers/<slug>.yaml        each publisher's column overrides and known layouts
 
-Only files listed in the manifest count. An import writes everything into a staging folder inside
-``DIR``, moves the new parquet files into place under new names, then replaces the manifest in one
-``os.replace``; a crash before that leaves unreferenced files that the next import removes, never a
-half-imported dataset. A lock file stops two imports into one folder at once.
+(see :mod:`socialvalue.spend.dataset`). An import writes everything into a staging folder inside
+``DIR`` and commits it in one step, so a crash never leaves a half-imported dataset.
 
 Quarantine reasons (one per row, the first that applies):
 
@@ -39,29 +37,22 @@ zero in the sums, and are counted in ``rows_amount_unreadable``).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-import os
 import shutil
-import threading
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from socialvalue.exceptions import DuplicateFileError, SpendDatasetError, SpendFileError
+from socialvalue.exceptions import DuplicateFileError, SpendFileError
 from socialvalue.spend.clean import (
     amount_pence_sql,
     date_sql,
     fold_payee_sql,
-    format_pence,
     parse_amount,
     parse_date,
     payee_class_sql,
@@ -75,8 +66,18 @@ from socialvalue.spend.columns import (
     dump_publisher_profile,
     load_publisher_profile,
     match_header,
-    profile_path,
     validate_overrides,
+)
+from socialvalue.spend.dataset import (
+    REASONS,
+    Dataset,
+    FileReport,
+    Reconciliation,
+    TableReport,
+    commit_import,
+    dataset_lock,
+    open_dataset,
+    remove_orphans,
 )
 from socialvalue.spend.fastcsv import stage_csv
 from socialvalue.spend.read import (
@@ -91,8 +92,6 @@ from socialvalue.spend.read import (
     sniff,
 )
 
-MANIFEST = "manifest.json"
-DATASET_FORMAT = "socialvalue-spend-dataset/1"
 BATCH_ROWS = 100_000
 # Plain CSV files are read by DuckDB (socialvalue.spend.fastcsv); tests switch it off to compare.
 CSV_FAST_PATH = True
@@ -101,16 +100,6 @@ DUCKDB_MEMORY = "1GB"
 PROGRESS_EVERY = 50_000
 LAYOUT_FIT = 0.8
 
-REASONS = (
-    "repeated_header",
-    "amount_missing",
-    "amount_invalid",
-    "date_missing",
-    "date_invalid",
-    "supplier_missing",
-    "duplicate_in_batch",
-    "duplicate_of_loaded",
-)
 
 # Standard fields kept on every row (raw text), in the order of the synonym map.
 TEXT_FIELDS = (
@@ -147,228 +136,6 @@ class IngestProgress:
 
 
 ProgressCallback = Callable[[IngestProgress], None]
-
-
-@dataclass(frozen=True)
-class TableReport:
-    """How one table (CSV file or worksheet) was read and mapped."""
-
-    sheet: str | None
-    encoding: str | None
-    delimiter: str | None
-    header_row: int | None
-    columns: dict[str, str]
-    mapped_by: str
-    unmapped: tuple[str, ...]
-    rows_blank: int
-
-
-@dataclass(frozen=True)
-class FileReport:
-    """The reconciliation of one source file."""
-
-    key: str
-    name: str
-    sha256: str
-    publisher: str
-    imported_at: str
-    tables: tuple[TableReport, ...]
-    rows_read: int
-    rows_loaded: int
-    rows_quarantined: int
-    rows_blank: int
-    pence_loaded: int
-    pence_quarantined: int
-    quarantined_by_reason: dict[str, int]
-    notes: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "sha256": self.sha256,
-            "publisher": self.publisher,
-            "imported_at": self.imported_at,
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined,
-            "rows_blank": self.rows_blank,
-            "amount_loaded": format_pence(self.pence_loaded),
-            "amount_quarantined": format_pence(self.pence_quarantined),
-            "pence_loaded": self.pence_loaded,
-            "pence_quarantined": self.pence_quarantined,
-            "quarantined_by_reason": self.quarantined_by_reason,
-            "notes": list(self.notes),
-            "tables": [
-                {
-                    "sheet": t.sheet,
-                    "encoding": t.encoding,
-                    "delimiter": t.delimiter,
-                    "header_row": t.header_row,
-                    "columns": t.columns,
-                    "mapped_by": t.mapped_by,
-                    "unmapped": list(t.unmapped),
-                    "rows_blank": t.rows_blank,
-                }
-                for t in self.tables
-            ],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FileReport:
-        return cls(
-            key=data["key"],
-            name=data["name"],
-            sha256=data["sha256"],
-            publisher=data["publisher"],
-            imported_at=data["imported_at"],
-            tables=tuple(
-                TableReport(
-                    sheet=t["sheet"],
-                    encoding=t["encoding"],
-                    delimiter=t["delimiter"],
-                    header_row=t["header_row"],
-                    columns=dict(t["columns"]),
-                    mapped_by=t["mapped_by"],
-                    unmapped=tuple(t["unmapped"]),
-                    rows_blank=t["rows_blank"],
-                )
-                for t in data["tables"]
-            ),
-            rows_read=data["rows_read"],
-            rows_loaded=data["rows_loaded"],
-            rows_quarantined=data["rows_quarantined"],
-            rows_blank=data["rows_blank"],
-            pence_loaded=data["pence_loaded"],
-            pence_quarantined=data["pence_quarantined"],
-            quarantined_by_reason=dict(data["quarantined_by_reason"]),
-            notes=tuple(data.get("notes", ())),
-        )
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """Rows and money in, loaded and quarantined, for an import (or a whole dataset).
-
-    Money is integer pence; :meth:`as_dict` gives pounds as decimal strings.
-    """
-
-    files: tuple[FileReport, ...]
-    skipped: tuple[SkippedFile, ...] = ()
-    replaced: tuple[str, ...] = ()
-    synonym_map_version: int | None = None
-    rows_amount_unreadable: int = 0
-
-    @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files)
-
-    @property
-    def rows_blank(self) -> int:
-        return sum(f.rows_blank for f in self.files)
-
-    @property
-    def pence_loaded(self) -> int:
-        return sum(f.pence_loaded for f in self.files)
-
-    @property
-    def pence_quarantined(self) -> int:
-        return sum(f.pence_quarantined for f in self.files)
-
-    @property
-    def quarantined_by_reason(self) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for report in self.files:
-            total.update(report.quarantined_by_reason)
-        return {reason: total[reason] for reason in REASONS if total[reason]}
-
-    @property
-    def balanced(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_quarantined
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form printed by ``socialvalue spend ingest --json``."""
-        return {
-            "files": len(self.files),
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined,
-            "rows_blank": self.rows_blank,
-            "rows_amount_unreadable": self.rows_amount_unreadable,
-            "amount_read": format_pence(self.pence_loaded + self.pence_quarantined),
-            "amount_loaded": format_pence(self.pence_loaded),
-            "amount_quarantined": format_pence(self.pence_quarantined),
-            "quarantined_by_reason": self.quarantined_by_reason,
-            "synonym_map_version": self.synonym_map_version,
-            "replaced": list(self.replaced),
-            "skipped": [{"name": s.name, "reason": s.reason} for s in self.skipped],
-            "file_reports": [f.as_dict() for f in self.files],
-        }
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A dataset folder as its manifest describes it."""
-
-    path: Path
-    files: tuple[FileReport, ...] = ()
-    imports: tuple[dict[str, Any], ...] = field(default_factory=tuple)
-
-    def transaction_paths(self) -> list[Path]:
-        return [self.path / "transactions" / f"{f.key}.parquet" for f in self.files]
-
-    def quarantine_paths(self) -> list[Path]:
-        return [self.path / "quarantine" / f"{f.key}.parquet" for f in self.files]
-
-    @property
-    def reconciliation(self) -> Reconciliation:
-        return Reconciliation(files=self.files)
-
-
-def open_dataset(path: Path) -> Dataset:
-    """Read a dataset's manifest (an empty dataset when the folder has none yet)."""
-    manifest = path / MANIFEST
-    if not manifest.exists():
-        return Dataset(path=path)
-    try:
-        data = json.loads(manifest.read_text("utf-8"))
-    except (OSError, ValueError) as error:
-        raise SpendDatasetError(
-            f"{manifest}: cannot read the dataset manifest ({error}); restore it or use a new --out"
-        ) from error
-    if data.get("format") != DATASET_FORMAT:
-        raise SpendDatasetError(f"{path}: not a spend dataset folder; choose another --out")
-    return Dataset(
-        path=path,
-        files=tuple(FileReport.from_dict(f) for f in data["files"]),
-        imports=tuple(data.get("imports", ())),
-    )
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    lock = path / ".lock"
-    try:
-        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError as error:
-        raise SpendDatasetError(
-            f"{path}: another import is running (lock file {lock}); wait for it, or delete the "
-            "lock file if no import is running"
-        ) from error
-    try:
-        os.write(handle, str(os.getpid()).encode())
-        os.close(handle)
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -680,7 +447,7 @@ def ingest(
     overrides = dict(column_overrides or {})
     validate_overrides(overrides, synonyms)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir):
+    with dataset_lock(out_dir):
         return _ingest_locked(paths, publisher, out_dir, replace_existing, overrides, synonyms,
                               progress)
 
@@ -695,7 +462,7 @@ def _ingest_locked(
     progress: ProgressCallback | None,
 ) -> Reconciliation:
     dataset = open_dataset(out_dir)
-    _remove_orphans(dataset)
+    remove_orphans(dataset)
     profile = load_publisher_profile(out_dir, publisher).with_overrides(overrides)
     items, skipped = input_files(paths)
     if not items:
@@ -756,7 +523,7 @@ def _ingest_locked(
             progress,
         )
         (staging / "profile.yaml").write_text(dump_publisher_profile(profile), "utf-8")
-        _commit(dataset, staging, reports, replaced, publisher)
+        commit_import(dataset, staging, reports, replaced, publisher)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     reconciliation = Reconciliation(
@@ -1014,113 +781,4 @@ def _empty_schema(kind: str) -> pa.Schema:
         con.close()
 
 
-def _commit(
-    dataset: Dataset,
-    staging: Path,
-    reports: Sequence[FileReport],
-    replaced: Sequence[FileReport],
-    publisher: str,
-) -> None:
-    """Move the new files into place, then switch the manifest in one atomic replace."""
-    root = dataset.path
-    for kind in ("transactions", "quarantine"):
-        (root / kind).mkdir(exist_ok=True)
-        for report in reports:
-            os.replace(staging / kind / f"{report.key}.parquet",
-                       root / kind / f"{report.key}.parquet")
-    profile_target = profile_path(root, publisher)
-    profile_target.parent.mkdir(exist_ok=True)
-    os.replace(staging / "profile.yaml", profile_target)
-    replaced_keys = {f.key for f in replaced}
-    files = [f for f in dataset.files if f.key not in replaced_keys] + list(reports)
-    imports = [
-        *dataset.imports,
-        {
-            "at": reports[0].imported_at if reports else "",
-            "publisher": publisher,
-            "files": [r.key for r in reports],
-            "replaced": [f.key for f in replaced],
-        },
-    ]
-    manifest = {
-        "format": DATASET_FORMAT,
-        "files": [f.as_dict() for f in files],
-        "imports": imports,
-    }
-    temporary = staging / MANIFEST
-    temporary.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
-    os.replace(temporary, root / MANIFEST)
-    for old in replaced:
-        for kind in ("transactions", "quarantine"):
-            (root / kind / f"{old.key}.parquet").unlink(missing_ok=True)
-
-
-def _remove_orphans(dataset: Dataset) -> None:
-    """Delete files an interrupted import left behind (not in the manifest)."""
-    keep = {f.key for f in dataset.files}
-    for kind in ("transactions", "quarantine"):
-        folder = dataset.path / kind
-        if not folder.exists():
-            continue
-        for path in folder.glob("*.parquet"):
-            if path.stem not in keep:
-                path.unlink()
-    for stale in dataset.path.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-_THREAD = threading.local()
-
-
-def analysis_connection() -> duckdb.DuckDBPyConnection:
-    """This thread's DuckDB connection for analysis frames.
-
-    DuckDB relations join only within one connection, and a connection must not be shared
-    between threads; so every lazy frame of an analysis is made on this one.
-    """
-    con = getattr(_THREAD, "connection", None)
-    if con is None:
-        con = duckdb.connect()
-        _THREAD.connection = con
-    return con
-
-
-def quarantined_rows(dataset_dir: Path) -> Any:
-    """All quarantined rows of a dataset as a Narwhals LazyFrame over DuckDB (for review pages)."""
-    import narwhals as nw
-
-    dataset = open_dataset(dataset_dir)
-    paths = [str(p) for p in dataset.quarantine_paths()]
-    if not paths:
-        raise SpendDatasetError(f"{dataset_dir}: the dataset has no files yet; import some first")
-    return nw.from_native(analysis_connection().read_parquet(paths, union_by_name=True))
-
-
-def transactions(dataset_dir: Path, backend: str = "duckdb") -> Any:
-    """All loaded transactions as a Narwhals LazyFrame on ``duckdb`` (default) or ``polars``."""
-    import narwhals as nw
-
-    dataset = open_dataset(dataset_dir)
-    paths = [str(p) for p in dataset.transaction_paths()]
-    if not paths:
-        raise SpendDatasetError(
-            f"{dataset_dir}: no transactions; import files with 'socialvalue spend ingest' first"
-        )
-    if backend == "polars":
-        import polars as pl
-
-        return nw.from_native(pl.scan_parquet(paths))
-    return nw.from_native(analysis_connection().read_parquet(paths, union_by_name=True))
-
-
-__all__ = [
-    "REASONS",
-    "Dataset",
-    "FileReport",
-    "IngestProgress",
-    "Reconciliation",
-    "ingest",
-    "open_dataset",
-    "quarantined_rows",
-    "transactions",
-]
+__all__ = ["IngestProgress", "ingest"]

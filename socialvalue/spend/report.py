@@ -19,7 +19,7 @@ import altair as alt
 from socialvalue.exceptions import ReportFormatError
 from socialvalue.spend.analyse import RULES, SpendAnalysis
 from socialvalue.spend.clean import format_pence, pence_to_pounds
-from socialvalue.spend.ingest import Reconciliation
+from socialvalue.spend.dataset import Reconciliation
 
 BAR = "#1d70b8"
 METHOD_NOTES = (

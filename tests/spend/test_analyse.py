@@ -56,7 +56,7 @@ def ledger(request: pytest.FixtureRequest) -> nw.LazyFrame[Any]:
     if request.param == "polars":
         pl = pytest.importorskip("polars")
         return nw.from_native(pl.from_arrow(_arrow()).lazy())  # type: ignore[union-attr]
-    from socialvalue.spend.ingest import analysis_connection
+    from socialvalue.spend.dataset import analysis_connection
 
     return nw.from_native(analysis_connection().from_arrow(_arrow()))
 

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from socialvalue.spend import ingest as ingest_module
-from socialvalue.spend.ingest import Reconciliation, ingest, open_dataset
+from socialvalue.spend.dataset import Reconciliation, open_dataset
+from socialvalue.spend.ingest import ingest
 
 
 def _messy_but_valid(rows: int, seed: int = 7) -> str:

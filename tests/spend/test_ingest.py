@@ -13,21 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socialvalue.exceptions import DuplicateFileError, MissingColumnsError, SpendFileError
-from socialvalue.spend.ingest import (
-    IngestProgress,
-    ingest,
-    open_dataset,
-    quarantined_rows,
-    transactions,
-)
+from socialvalue.spend.dataset import open_dataset, quarantined_rows, transactions
+from socialvalue.spend.ingest import IngestProgress, ingest
 
 
 def _sum_loaded(dataset: Path) -> int:
     """The loaded pence counted a second way: straight from the parquet files."""
     paths = [str(p) for p in open_dataset(dataset).transaction_paths()]
-    row = duckdb.connect().execute(
-        "SELECT coalesce(sum(amount_pence), 0) FROM read_parquet(?)", [paths]
-    ).fetchone()
+    row = (
+        duckdb.connect()
+        .execute("SELECT coalesce(sum(amount_pence), 0) FROM read_parquet(?)", [paths])
+        .fetchone()
+    )
     assert row is not None
     return int(row[0])
 
@@ -53,7 +50,10 @@ def test_it_quarantines_each_bad_row_with_a_reason(messy_csv: Path, dataset_dir:
     result = ingest([messy_csv], publisher="Kingsbridge", out_dir=dataset_dir)
     assert result.rows_read == result.rows_loaded + result.rows_quarantined == 6
     assert result.quarantined_by_reason == {
-        "repeated_header": 1, "amount_invalid": 1, "date_invalid": 1, "supplier_missing": 1,
+        "repeated_header": 1,
+        "amount_invalid": 1,
+        "date_invalid": 1,
+        "supplier_missing": 1,
     }
     assert result.rows_blank == 1
     summary = result.as_dict()
@@ -127,8 +127,12 @@ def test_it_names_found_columns_and_synonyms_when_one_is_missing(
 def test_it_uses_and_saves_a_column_override(tmp_path: Path, dataset_dir: Path) -> None:
     path = tmp_path / "when.csv"
     path.write_text("Supplier,Amount,When\nAcme,1.00,01/04/2024\n", "utf-8")
-    result = ingest([path], publisher="Kingsbridge", out_dir=dataset_dir,
-                    column_overrides={"When": "payment_date"})
+    result = ingest(
+        [path],
+        publisher="Kingsbridge",
+        out_dir=dataset_dir,
+        column_overrides={"When": "payment_date"},
+    )
     assert result.rows_loaded == 1
     assert "when: payment_date" in (dataset_dir / "publishers" / "kingsbridge.yaml").read_text()
 
@@ -202,8 +206,9 @@ def test_it_refuses_a_second_import_while_one_runs(clean_csv: Path, dataset_dir:
         ingest([clean_csv], publisher="Kingsbridge", out_dir=dataset_dir)
 
 
-def test_it_leaves_no_trace_when_a_file_fails(clean_csv: Path, tmp_path: Path,
-                                              dataset_dir: Path) -> None:
+def test_it_leaves_no_trace_when_a_file_fails(
+    clean_csv: Path, tmp_path: Path, dataset_dir: Path
+) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("Foo,Bar\n1,2\n")
     with pytest.raises(SpendFileError):
@@ -211,14 +216,19 @@ def test_it_leaves_no_trace_when_a_file_fails(clean_csv: Path, tmp_path: Path,
     assert sorted(p.name for p in dataset_dir.iterdir()) == []
 
 
-_cell = st.text(st.sampled_from(list("ab £,.-()0123456789/\"\r\n")), max_size=10)
+_cell = st.text(st.sampled_from(list('ab £,.-()0123456789/"\r\n')), max_size=10)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(_cell, min_size=0, max_size=5), max_size=12),
-       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
-       newline=st.sampled_from(["\r\n", "\n", "\r"]))
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rows=st.lists(st.lists(_cell, min_size=0, max_size=5), max_size=12),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    newline=st.sampled_from(["\r\n", "\n", "\r"]),
+)
 def test_it_accounts_for_every_row_of_an_odd_csv(
     tmp_path_factory: pytest.TempPathFactory, rows: list[list[str]], encoding: str, newline: str
 ) -> None:
@@ -248,10 +258,16 @@ def test_it_stores_each_rows_supplier_key_and_the_analysis_uses_it(
     from socialvalue.spend.analyse import with_supplier_keys
 
     ingest([clean_csv], publisher="Kingsbridge", out_dir=dataset_dir)
-    stored = {r["supplier_name"]: r["supplier_key"]
-              for r in transactions(dataset_dir).collect().rows(named=True)}
-    assert stored == {"Acme Ltd": "acme", "Acme Limited": "acme", "REDACTED": "(redacted)",
-                      "Bolton Bakery": "bolton bakery"}
+    stored = {
+        r["supplier_name"]: r["supplier_key"]
+        for r in transactions(dataset_dir).collect().rows(named=True)
+    }
+    assert stored == {
+        "Acme Ltd": "acme",
+        "Acme Limited": "acme",
+        "REDACTED": "(redacted)",
+        "Bolton Bakery": "bolton bakery",
+    }
     keyed = with_supplier_keys(transactions(dataset_dir)).collect().rows(named=True)
     assert {r["supplier_name"]: r["supplier_key"] for r in keyed} == stored
 
@@ -268,5 +284,8 @@ def test_rows_written_without_a_stored_key_get_one_when_analysed(
     pq.write_table(pq.read_table(path).drop_columns(["supplier_key"]), path)  # an older dataset
     keyed = with_supplier_keys(transactions(dataset_dir)).collect().rows(named=True)
     assert {r["supplier_name"]: r["supplier_key"] for r in keyed} == {
-        "Acme Ltd": "acme", "Acme Limited": "acme", "REDACTED": "(redacted)",
-        "Bolton Bakery": "bolton bakery"}
+        "Acme Ltd": "acme",
+        "Acme Limited": "acme",
+        "REDACTED": "(redacted)",
+        "Bolton Bakery": "bolton bakery",
+    }

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from socialvalue.spend.ingest import Reconciliation, ingest, open_dataset
+from socialvalue.spend.dataset import Reconciliation, open_dataset
+from socialvalue.spend.ingest import ingest
 
 PUBLISHERS = [
     ("Hyndburn Borough Council", "hyndburn"),

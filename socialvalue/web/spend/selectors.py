@@ -267,7 +267,7 @@ def _fingerprint(dataset: SpendDataset) -> tuple[Any, ...]:
 def dashboard(*, dataset: SpendDataset, places: Sequence[Place], top: int) -> DashboardData:
     """The analysis for the dashboard (kept in memory until the dataset or suppliers change)."""
     from socialvalue.spend.analyse import analyse_spend
-    from socialvalue.spend.ingest import transactions
+    from socialvalue.spend.dataset import transactions
 
     key = (*_fingerprint(dataset), tuple(p.code for p in places), top)
     cached = _ANALYSIS_CACHE.get(key)
@@ -290,7 +290,7 @@ def dashboard(*, dataset: SpendDataset, places: Sequence[Place], top: int) -> Da
 
 def report_bytes(*, dataset: SpendDataset, places: Sequence[Place], top: int, kind: str) -> bytes:
     """The engine's HTML or XLSX report."""
-    from socialvalue.spend.ingest import open_dataset
+    from socialvalue.spend.dataset import open_dataset
     from socialvalue.spend.report import write_report
 
     data = dashboard(dataset=dataset, places=places, top=top)
@@ -362,7 +362,7 @@ def _enriched(dataset: SpendDataset, places: Sequence[Place]) -> nw.LazyFrame[An
         with_supplier_attributes,
         with_supplier_keys,
     )
-    from socialvalue.spend.ingest import transactions
+    from socialvalue.spend.dataset import transactions
 
     inputs = supplier_inputs(dataset)
     keyed = with_periods(with_supplier_keys(transactions(dataset.path)))
@@ -437,7 +437,7 @@ def transactions_page(
 
 def quarantine_page(*, dataset: SpendDataset, reason: str, number: int) -> Page:
     """One page of quarantined rows, with their raw values and reason."""
-    from socialvalue.spend.ingest import open_dataset
+    from socialvalue.spend.dataset import open_dataset
 
     paths = [str(p) for p in open_dataset(dataset.path).quarantine_paths() if p.exists()]
     if not paths:

@@ -179,7 +179,8 @@ def _error_code(error: SocialValueError) -> str:
 def spend_import_run(*, import_id: int) -> SpendImport:
     """Run one import (called by the background task): progress saved as it goes, then the
     reconciliation on the import and the dataset, and an audit event either way."""
-    from socialvalue.spend.ingest import IngestProgress, ingest, open_dataset
+    from socialvalue.spend.dataset import open_dataset
+    from socialvalue.spend.ingest import IngestProgress, ingest
 
     spend_import = SpendImport.objects.select_related("dataset__organisation").get(pk=import_id)
     if spend_import.status not in {ImportStatus.QUEUED, ImportStatus.RUNNING}:

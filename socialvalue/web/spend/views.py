@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from socialvalue.exceptions import PlaceError, SpendFileError
 from socialvalue.spend.clean import pence_to_pounds
-from socialvalue.spend.ingest import REASONS
+from socialvalue.spend.dataset import REASONS
 from socialvalue.web.http import OrgHttpRequest
 from socialvalue.web.permissions import Perm, permission_required
 from socialvalue.web.spend import selectors, services

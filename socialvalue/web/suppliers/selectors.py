@@ -85,7 +85,7 @@ def applied_results(*, dataset: SpendDataset, organisation: Organisation) -> lis
 
 def supplier_spend(*, dataset: SpendDataset, results: list[MatchResult]) -> dict[str, int]:
     """Pence paid to each supplier (over all its spellings), from the loaded transactions."""
-    from socialvalue.spend.ingest import open_dataset
+    from socialvalue.spend.dataset import open_dataset
 
     paths = [str(p) for p in open_dataset(dataset.path).transaction_paths() if p.exists()]
     if not paths:
