@@ -173,3 +173,21 @@ class ConcurrentEditError(TenderError):
 
 class LinkageBackendMissingError(SupplierMatchingError):
     """The splink backend was asked for but the optional ``linkage`` extra is not installed."""
+
+
+# --- contracts (issue 8: the award's commitments carried forward) -----------------------------
+
+
+class ContractError(SocialValueError):
+    """A contract action cannot be done; ``code`` is stable for programs and tests."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        self.code = code
+        super().__init__(message)
+
+
+# --- spend: correcting quarantined rows (issue 5) ----------------------------------------------
+
+
+class CorrectionError(SpendFileError):
+    """A quarantined row's correction was refused; the message names the row and the field."""
