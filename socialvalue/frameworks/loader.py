@@ -176,15 +176,7 @@ def framework_from_document(data: Mapping[str, Any]) -> Framework:
         description=data.get("description", ""),
         published=data.get("published", ""),
         licence_note=data.get("licence_note", ""),
-        sources=tuple(
-            Source(
-                key=item["key"],
-                title=item["title"],
-                url=item.get("url", ""),
-                note=item.get("note", ""),
-            )
-            for item in data.get("sources", [])
-        ),
+        sources=tuple(Source.from_mapping(item) for item in data.get("sources", [])),
         defaults=Defaults(
             weight_percent=_decimal(defaults.get("weight_percent")),
             minimum_weight_percent=_decimal(defaults.get("minimum_weight_percent")),

@@ -11,10 +11,11 @@ framework can be hashed, cached and shared between threads. Money and percentage
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 FORMAT = "socialvalue-framework/1"
 """The value of the ``format`` key that every framework file starts with."""
@@ -94,6 +95,13 @@ class Source:
     title: str
     url: str = ""
     note: str = ""
+
+    @classmethod
+    def from_mapping(cls, item: Mapping[str, Any]) -> Source:
+        """A source from its document form (``key``, ``title``, optional ``url`` and ``note``)."""
+        return cls(
+            key=item["key"], title=item["title"], url=item.get("url", ""), note=item.get("note", "")
+        )
 
 
 @dataclass(frozen=True)

@@ -373,15 +373,7 @@ def proxy_set_from_document(data: Mapping[str, Any]) -> ProxyValueSet:
         as_of=data.get("as_of", ""),
         licence_note=data.get("licence_note", ""),
         description=data.get("description", ""),
-        sources=tuple(
-            Source(
-                key=item["key"],
-                title=item["title"],
-                url=item.get("url", ""),
-                note=item.get("note", ""),
-            )
-            for item in data.get("sources", [])
-        ),
+        sources=tuple(Source.from_mapping(item) for item in data.get("sources", [])),
     )
 
 
