@@ -8,8 +8,8 @@ review queue and spend analysis work unchanged. Everything runs offline in an in
 How it works (see ``docs/suppliers/matching.md``, "Splink backend"):
 
 1. **Records.** One ledger record per name variant of each supplier (normalised name and trading
-   name, from :func:`~socialvalue.suppliers.matching._prepare`, so numbers are checked the same
-   way); one register record per current or previous normalised name.
+   name, from :func:`~socialvalue.suppliers.matching.prepare_supplier`, so numbers are checked
+   the same way); one register record per current or previous normalised name.
 2. **Blocking** as the core does: equal company number, equal charity number, equal normalised
    name, or a shared *rare* name word (the ledger name's ``keys_per_name`` rarest words, each
    shared by at most ``max_block_size`` register names). Postcode area is compared, not blocked
@@ -60,14 +60,14 @@ from socialvalue.suppliers.matching import (
     LedgerSupplier,
     MatchResult,
     MatchSettings,
-    _details,
-    _optional,
-    _optional_bool,
-    _prepare,
-    _Prepared,
-    _quote_literal,
+    PreparedSupplier,
+    match_details,
     match_status,
     name_score,
+    optional_bool,
+    optional_text,
+    prepare_supplier,
+    quote_literal,
 )
 from socialvalue.suppliers.record import normalise_postcode
 
@@ -242,7 +242,7 @@ def _digits(name: str) -> str:
     return " ".join(_DIGITS.findall(name))
 
 
-def _ledger_table(prepared: Sequence[_Prepared], extra_names: Sequence[str]) -> pa.Table:
+def _ledger_table(prepared: Sequence[PreparedSupplier], extra_names: Sequence[str]) -> pa.Table:
     """One row per (supplier, name variant); ``extra_names`` are label-only suppliers."""
     rows: dict[str, list[object]] = {
         key: []
@@ -259,7 +259,7 @@ def _ledger_table(prepared: Sequence[_Prepared], extra_names: Sequence[str]) -> 
         )
     }
 
-    def add(idx: int, name: str, item: _Prepared | None) -> None:
+    def add(idx: int, name: str, item: PreparedSupplier | None) -> None:
         rows["unique_id"].append(len(rows["unique_id"]))
         rows["idx"].append(idx)
         rows["reg_row"].append(None)
@@ -302,7 +302,7 @@ def _prepare_tables(
 ) -> int:
     """Build ``reg_input`` and ``ledger_input`` (with block keys) in DuckDB; the register's
     number of names."""
-    source = f"read_parquet({_quote_literal(str(register_path))}, file_row_number = true)"
+    source = f"read_parquet({quote_literal(str(register_path))}, file_row_number = true)"
     _run(
         connection,
         "create or replace temp table reg_base as select file_row_number as reg_row, "
@@ -405,7 +405,7 @@ def _labels(
             f"""
             with entries as (
                 select file_row_number as reg_row, entry_id
-                from read_parquet({_quote_literal(str(register_path))},
+                from read_parquet({quote_literal(str(register_path))},
                     file_row_number = true)
             ),
             pairs as (
@@ -561,7 +561,7 @@ def link_suppliers(
     """
     _import_splink()
     settings = settings or MatchSettings()
-    prepared = [_prepare(supplier) for supplier in suppliers]
+    prepared = [prepare_supplier(supplier) for supplier in suppliers]
     key_to_idx = {item.supplier.supplier_key: index for index, item in enumerate(prepared)}
     # Decided suppliers absent from this ledger still give labels: their key is a normalised name.
     extra = sorted(
@@ -584,7 +584,7 @@ def link_suppliers(
     splink_logger.setLevel(logging.WARNING)
     connection = duckdb.connect()
     try:
-        _run(connection, f"set memory_limit = {_quote_literal(memory_limit)}")
+        _run(connection, f"set memory_limit = {quote_literal(memory_limit)}")
         _run(connection, "set threads = 2")
         for register_path in registers:
             if not register_path.is_file():
@@ -606,7 +606,7 @@ def link_suppliers(
             pairs = [pair for pair in pairs if pair.idx < len(prepared)]
             pairs_by_register.append(pairs)
             details_by_register.append(
-                _details(connection, register_path, {pair.reg_row for pair in pairs})
+                match_details(connection, register_path, {pair.reg_row for pair in pairs})
             )
     finally:
         connection.close()
@@ -636,7 +636,7 @@ def _odds(probability: float) -> float:
 
 
 def _result(
-    item: _Prepared,
+    item: PreparedSupplier,
     pairs: list[tuple[int, _Pair]],
     details_by_register: list[dict[int, dict[str, object]]],
     registers: Sequence[Path],
@@ -714,14 +714,14 @@ def _result(
                 entry_id=str(detail["entry_id"]),
                 name=str(detail["name"]),
                 name_normalised=str(detail["name_normalised"]),
-                company_number=_optional(detail.get("company_number")),
-                charity_number=_optional(detail.get("charity_number")),
-                postcode=_optional(detail.get("postcode")),
+                company_number=optional_text(detail.get("company_number")),
+                charity_number=optional_text(detail.get("charity_number")),
+                postcode=optional_text(detail.get("postcode")),
                 sic_codes=tuple(str(code) for code in sic) if isinstance(sic, list) else (),
                 business_type=str(detail.get("business_type") or "unknown"),
-                status=_optional(detail.get("status")),
-                size=_optional(detail.get("size")),
-                is_sme=_optional_bool(detail.get("is_sme")),
+                status=optional_text(detail.get("status")),
+                size=optional_text(detail.get("size")),
+                is_sme=optional_bool(detail.get("is_sme")),
                 via=via,
                 name_score=round(score, 1),
                 confidence=round(value, 4),

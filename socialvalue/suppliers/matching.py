@@ -228,12 +228,12 @@ def confidence(
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _quote_literal(text: str) -> str:
+def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class PreparedSupplier:
     supplier: LedgerSupplier
     variants: tuple[str, ...]
     company_number: str | None
@@ -242,7 +242,7 @@ class _Prepared:
     reasons: tuple[str, ...]
 
 
-def _prepare(supplier: LedgerSupplier) -> _Prepared:
+def prepare_supplier(supplier: LedgerSupplier) -> PreparedSupplier:
     reasons: list[str] = []
     variants = name_variants(supplier.name)
     for raw in supplier.raw_names:
@@ -256,7 +256,7 @@ def _prepare(supplier: LedgerSupplier) -> _Prepared:
     for check in (company, charity):
         if check.problem is not None:
             reasons.append(f"{check.kind}:{check.problem}")
-    return _Prepared(
+    return PreparedSupplier(
         supplier=supplier,
         variants=variants,
         company_number=company.value,
@@ -276,7 +276,7 @@ class _Scored:
     matched_name: str
 
 
-def _ledger_tables(prepared: Sequence[_Prepared]) -> tuple[pa.Table, pa.Table]:
+def _ledger_tables(prepared: Sequence[PreparedSupplier]) -> tuple[pa.Table, pa.Table]:
     ledger = pa.table(
         {
             "idx": pa.array(range(len(prepared)), pa.int64()),
@@ -302,7 +302,7 @@ def _register_candidates(
     settings: MatchSettings,
 ) -> list[tuple[int, int, str, str]]:
     """(ledger idx, register row, via, register name) for one register."""
-    source = f"read_parquet({_quote_literal(str(register_path))}, file_row_number = true)"
+    source = f"read_parquet({quote_literal(str(register_path))}, file_row_number = true)"
     connection.execute(
         f"create or replace temp view reg as select file_row_number as reg_row, * from {source}"  # noqa: S608
     )
@@ -376,13 +376,13 @@ _DETAIL_COLUMNS = (
 )
 
 
-def _details(
+def match_details(
     connection: duckdb.DuckDBPyConnection, register_path: Path, rows: set[int]
 ) -> dict[int, dict[str, object]]:
     if not rows:
         return {}
     connection.register("wanted_rows", pa.table({"reg_row": pa.array(sorted(rows), pa.int64())}))
-    source = f"read_parquet({_quote_literal(str(register_path))}, file_row_number = true)"
+    source = f"read_parquet({quote_literal(str(register_path))}, file_row_number = true)"
     columns = ", ".join(_DETAIL_COLUMNS)
     table = connection.sql(
         f"select file_row_number as reg_row, {columns} from {source} "  # noqa: S608
@@ -427,12 +427,12 @@ def match_suppliers(
         A register file is missing or not a register Parquet file.
     """
     settings = settings or MatchSettings()
-    prepared = [_prepare(supplier) for supplier in suppliers]
+    prepared = [prepare_supplier(supplier) for supplier in suppliers]
     scored: dict[int, list[_Scored]] = defaultdict(list)
     details_by_register: list[dict[int, dict[str, object]]] = []
     connection = duckdb.connect()
     try:
-        connection.execute(f"set memory_limit = {_quote_literal(memory_limit)}")
+        connection.execute(f"set memory_limit = {quote_literal(memory_limit)}")
         ledger, ledger_names = _ledger_tables(prepared)
         connection.register("ledger", ledger)
         connection.register("ledger_names", ledger_names)
@@ -483,7 +483,7 @@ def match_suppliers(
                 )
                 del items[settings.candidates_kept + 1 :]
                 wanted.update(s.reg_row for s in items if s.register_index == register_index)
-            details_by_register.append(_details(connection, register_path, wanted))
+            details_by_register.append(match_details(connection, register_path, wanted))
     finally:
         connection.close()
     if progress is not None:
@@ -520,7 +520,7 @@ def match_status(
 
 
 def _result(
-    item: _Prepared,
+    item: PreparedSupplier,
     scored: list[_Scored],
     details_by_register: list[dict[int, dict[str, object]]],
     registers: Sequence[Path],
@@ -581,14 +581,14 @@ def _result(
                 entry_id=str(detail["entry_id"]),
                 name=str(detail["name"]),
                 name_normalised=str(detail["name_normalised"]),
-                company_number=_optional(detail.get("company_number")),
-                charity_number=_optional(detail.get("charity_number")),
-                postcode=_optional(detail.get("postcode")),
+                company_number=optional_text(detail.get("company_number")),
+                charity_number=optional_text(detail.get("charity_number")),
+                postcode=optional_text(detail.get("postcode")),
                 sic_codes=tuple(str(code) for code in sic) if isinstance(sic, list) else (),
                 business_type=str(detail.get("business_type") or "unknown"),
-                status=_optional(detail.get("status")),
-                size=_optional(detail.get("size")),
-                is_sme=_optional_bool(detail.get("is_sme")),
+                status=optional_text(detail.get("status")),
+                size=optional_text(detail.get("size")),
+                is_sme=optional_bool(detail.get("is_sme")),
                 via=candidate.via,
                 name_score=round(candidate.name_score, 1),
                 confidence=round(value, 4),
@@ -609,11 +609,11 @@ def _result(
     )
 
 
-def _optional_bool(value: object) -> bool | None:
+def optional_bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _optional(value: object) -> str | None:
+def optional_text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
