@@ -62,11 +62,13 @@ class Provenance(StrEnum):
     ``example``: drawn from examples in the sources, or written for the toolkit to illustrate an
     outcome; not a measure the owner published.
     ``unknown``: the framework has an item here but its name or wording could not be verified.
+    ``local``: added by the organisation that adopted the framework, not by its owner.
     """
 
     PUBLISHED = "published"
     EXAMPLE = "example"
     UNKNOWN = "unknown"
+    LOCAL = "local"
 
 
 MODES_BY_UNIT: dict[Unit, frozenset[ScoringMode]] = {

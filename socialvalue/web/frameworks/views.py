@@ -205,7 +205,7 @@ def measure_add(request: OrgHttpRequest, framework_id: int) -> HttpResponse:
                 "title": values["title"],
                 "unit": values["unit"],
                 "scoring_modes": [values["scoring_mode"]],
-                # Provenance has no "local" value yet; say who added it in the notes.
+                "provenance": "local",
                 "notes": f"Added by {framework.organisation.name}.",
             }
             if values["description"]:

@@ -107,6 +107,8 @@ def test_it_removes_and_adds_measures_and_shows_the_diff(client_for: Any) -> Non
     )
     changes = {(node.change.value, node.id) for node in response.context["diff"].nodes}
     assert changes == {("removed", removed), ("added", "kb-apprentices")}
+    added = framework.latest_version().load().measure("kb-apprentices")  # type: ignore[union-attr]
+    assert added.provenance == "local"
 
 
 def test_it_refuses_an_invalid_tweak_and_saves_nothing(client_for: Any) -> None:
