@@ -5,6 +5,7 @@ A *dataset* is a folder the toolkit owns::
     DIR/manifest.json                 which files are in, their hashes, column maps, reconciliation
     DIR/transactions/<key>.parquet    loaded rows, one file per imported source file
     DIR/quarantine/<key>.parquet      quarantined rows with their raw values and the reason
+    DIR/corrections/<key>.r<n>.parquet  quarantined rows an analyst corrected (see below)
     DIR/publishers/<slug>.yaml        each publisher's column overrides and known layouts
 
 Only files listed in the manifest count. Writers (:mod:`socialvalue.spend.ingest`) prepare
@@ -12,6 +13,12 @@ everything in a staging folder inside ``DIR``, then :func:`commit_import` moves 
 files into place under new names and replaces the manifest in one ``os.replace``; a crash before
 that leaves unreferenced files that :func:`remove_orphans` deletes, never a half-written dataset.
 :func:`dataset_lock` stops two writers working on one folder at once.
+
+Corrections (:mod:`socialvalue.spend.corrections`) move quarantined rows to the loaded rows of
+their file. They never change a partition in place: they write the file's three partitions again
+under the next *revision* (``<key>.r1.parquet``, ``<key>.r2.parquet`` …), recorded in the file's
+manifest entry, and commit the same way. Re-importing a file with replace drops its corrections
+with its partitions.
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ from socialvalue.spend.read import SkippedFile
 
 MANIFEST = "manifest.json"
 DATASET_FORMAT = "socialvalue-spend-dataset/1"
+
+#: Kinds of partition, one file each per imported source file (corrections only once corrected).
+PARTITIONS = ("transactions", "quarantine", "corrections")
 
 #: Quarantine reasons, in the order they are tested (see :mod:`socialvalue.spend.ingest`).
 REASONS = (
@@ -82,6 +92,21 @@ class FileReport:
     pence_quarantined: int
     quarantined_by_reason: dict[str, int]
     notes: tuple[str, ...] = ()
+    # Corrections made after the import (see socialvalue.spend.corrections). The corrected rows
+    # are counted in rows_loaded/pence_loaded at their corrected amounts; pence_corrected_as_read
+    # is what they came to as read (amounts that were not amounts count as zero).
+    revision: int = 0
+    rows_corrected: int = 0
+    pence_corrected: int = 0
+    pence_corrected_as_read: int = 0
+
+    def partition(self, kind: str) -> str:
+        """The file name of this file's ``kind`` partition at its current revision."""
+        if kind not in PARTITIONS:
+            raise ValueError(f"unknown partition kind {kind!r}")
+        if self.revision == 0:
+            return f"{self.key}.parquet"
+        return f"{self.key}.r{self.revision}.parquet"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +125,11 @@ class FileReport:
             "pence_quarantined": self.pence_quarantined,
             "quarantined_by_reason": self.quarantined_by_reason,
             "notes": list(self.notes),
+            "revision": self.revision,
+            "rows_corrected": self.rows_corrected,
+            "amount_corrected": format_pence(self.pence_corrected),
+            "pence_corrected": self.pence_corrected,
+            "pence_corrected_as_read": self.pence_corrected_as_read,
             "tables": [
                 {
                     "sheet": t.sheet,
@@ -144,6 +174,10 @@ class FileReport:
             pence_quarantined=data["pence_quarantined"],
             quarantined_by_reason=dict(data["quarantined_by_reason"]),
             notes=tuple(data.get("notes", ())),
+            revision=int(data.get("revision", 0)),
+            rows_corrected=int(data.get("rows_corrected", 0)),
+            pence_corrected=int(data.get("pence_corrected", 0)),
+            pence_corrected_as_read=int(data.get("pence_corrected_as_read", 0)),
         )
 
 
@@ -185,6 +219,19 @@ class Reconciliation:
         return sum(f.pence_quarantined for f in self.files)
 
     @property
+    def rows_corrected(self) -> int:
+        return sum(f.rows_corrected for f in self.files)
+
+    @property
+    def pence_corrected(self) -> int:
+        return sum(f.pence_corrected for f in self.files)
+
+    @property
+    def pence_changed_by_corrections(self) -> int:
+        """How much corrected amounts moved the total (corrected minus as read)."""
+        return sum(f.pence_corrected - f.pence_corrected_as_read for f in self.files)
+
+    @property
     def quarantined_by_reason(self) -> dict[str, int]:
         total: Counter[str] = Counter()
         for report in self.files:
@@ -208,6 +255,9 @@ class Reconciliation:
             "amount_loaded": format_pence(self.pence_loaded),
             "amount_quarantined": format_pence(self.pence_quarantined),
             "quarantined_by_reason": self.quarantined_by_reason,
+            "rows_corrected": self.rows_corrected,
+            "amount_corrected": format_pence(self.pence_corrected),
+            "amount_changed_by_corrections": format_pence(self.pence_changed_by_corrections),
             "synonym_map_version": self.synonym_map_version,
             "replaced": list(self.replaced),
             "skipped": [{"name": s.name, "reason": s.reason} for s in self.skipped],
@@ -222,12 +272,26 @@ class Dataset:
     path: Path
     files: tuple[FileReport, ...] = ()
     imports: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    corrections: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     def transaction_paths(self) -> list[Path]:
-        return [self.path / "transactions" / f"{f.key}.parquet" for f in self.files]
+        """One path per file, in manifest order (the file's current revision)."""
+        return [self.path / "transactions" / f.partition("transactions") for f in self.files]
 
     def quarantine_paths(self) -> list[Path]:
-        return [self.path / "quarantine" / f"{f.key}.parquet" for f in self.files]
+        """One path per file, in manifest order (the file's current revision)."""
+        return [self.path / "quarantine" / f.partition("quarantine") for f in self.files]
+
+    def correction_paths(self) -> list[Path]:
+        """The corrections partitions of the files that have corrected rows."""
+        return [
+            self.path / "corrections" / f.partition("corrections")
+            for f in self.files
+            if f.rows_corrected
+        ]
+
+    def file(self, key: str) -> FileReport | None:
+        return next((f for f in self.files if f.key == key), None)
 
     @property
     def reconciliation(self) -> Reconciliation:
@@ -251,6 +315,7 @@ def open_dataset(path: Path) -> Dataset:
         path=path,
         files=tuple(FileReport.from_dict(f) for f in data["files"]),
         imports=tuple(data.get("imports", ())),
+        corrections=tuple(data.get("corrections", ())),
     )
 
 
@@ -279,13 +344,17 @@ def commit_import(
     replaced: Sequence[FileReport],
     publisher: str,
 ) -> None:
-    """Move the new files into place, then switch the manifest in one atomic replace."""
+    """Move the new files into place, then switch the manifest in one atomic replace.
+
+    Replaced files go with all their partitions, corrections included, and their entries in the
+    manifest's corrections log.
+    """
     root = dataset.path
     for kind in ("transactions", "quarantine"):
         (root / kind).mkdir(exist_ok=True)
         for report in reports:
-            os.replace(staging / kind / f"{report.key}.parquet",
-                       root / kind / f"{report.key}.parquet")
+            name = report.partition(kind)
+            os.replace(staging / kind / name, root / kind / name)
     profile_target = profile_path(root, publisher)
     profile_target.parent.mkdir(exist_ok=True)
     os.replace(staging / "profile.yaml", profile_target)
@@ -300,28 +369,59 @@ def commit_import(
             "replaced": [f.key for f in replaced],
         },
     ]
-    manifest = {
+    write_manifest(root, staging, files, imports, _without_files(dataset.corrections,
+                                                                 replaced_keys))
+    for old in replaced:
+        remove_partitions(root, old)
+
+
+def write_manifest(
+    root: Path,
+    staging: Path,
+    files: Sequence[FileReport],
+    imports: Sequence[Mapping[str, Any]],
+    corrections: Sequence[Mapping[str, Any]] = (),
+) -> None:
+    """Write the manifest in ``staging`` and move it over the dataset's in one ``os.replace``
+    (the commit point of every change to a dataset)."""
+    manifest: dict[str, Any] = {
         "format": DATASET_FORMAT,
         "files": [f.as_dict() for f in files],
-        "imports": imports,
+        "imports": list(imports),
     }
+    if corrections:
+        manifest["corrections"] = list(corrections)
     temporary = staging / MANIFEST
     temporary.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     os.replace(temporary, root / MANIFEST)
-    for old in replaced:
-        for kind in ("transactions", "quarantine"):
-            (root / kind / f"{old.key}.parquet").unlink(missing_ok=True)
+
+
+def remove_partitions(root: Path, report: FileReport) -> None:
+    """Delete a file's partitions at its revision (after a commit no longer lists them)."""
+    for kind in PARTITIONS:
+        (root / kind / report.partition(kind)).unlink(missing_ok=True)
+
+
+def _without_files(corrections: Sequence[Mapping[str, Any]],
+                   keys: set[str]) -> list[dict[str, Any]]:
+    """The corrections log with the given files' entries taken out (their rows are gone)."""
+    kept = []
+    for entry in corrections:
+        files = {k: n for k, n in dict(entry.get("files", {})).items() if k not in keys}
+        if files:
+            kept.append({**entry, "files": files, "rows": sum(files.values())})
+    return kept
 
 
 def remove_orphans(dataset: Dataset) -> None:
-    """Delete files an interrupted import left behind (not in the manifest)."""
-    keep = {f.key for f in dataset.files}
-    for kind in ("transactions", "quarantine"):
+    """Delete files an interrupted import or correction left behind (not in the manifest)."""
+    for kind in PARTITIONS:
+        keep = {f.partition(kind) for f in dataset.files}
         folder = dataset.path / kind
         if not folder.exists():
             continue
         for path in folder.glob("*.parquet"):
-            if path.stem not in keep:
+            if path.name not in keep:
                 path.unlink()
     for stale in dataset.path.glob(".staging-*"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -374,6 +474,7 @@ def transactions(dataset_dir: Path, backend: str = "duckdb") -> Any:
 __all__ = [
     "DATASET_FORMAT",
     "MANIFEST",
+    "PARTITIONS",
     "REASONS",
     "Dataset",
     "FileReport",
@@ -385,5 +486,7 @@ __all__ = [
     "open_dataset",
     "quarantined_rows",
     "remove_orphans",
+    "remove_partitions",
     "transactions",
+    "write_manifest",
 ]
