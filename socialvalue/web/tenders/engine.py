@@ -18,6 +18,7 @@ from socialvalue.frameworks.proxies import licence_is_open, load_builtin_proxy_s
 from socialvalue.web.tenders.models import (
     Criterion,
     CriterionKind,
+    Lot,
     Preset,
     SocialValueScoring,
     Tender,
@@ -202,7 +203,9 @@ def engine_tender(
     criteria: Sequence[Criterion],
     bids: Sequence[EngineBid] = (),
     measures: Mapping[str, CommitmentMeasure] | None = None,
+    lot: Lot | None = None,
 ) -> engine.Tender:
+    """The engine's tender; for one lot, titled with the lot so its award report says which."""
     kinds = {row.key: row.kind for row in criteria}
     parents = {row.parent_id for row in criteria}
     committed = [row for row in criteria if row.scores_commitments and row.pk not in parents]
@@ -228,7 +231,7 @@ def engine_tender(
         criteria=engine_criteria(criteria, measures),
         bids=tuple(engine_bids),
         currency=tender.currency,
-        title=tender.title,
+        title=tender.title if lot is None else f"{tender.title}, lot {lot.number}: {lot.title}",
         reference=tender.reference,
         policy=engine_policy(tender),
     )

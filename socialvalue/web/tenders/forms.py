@@ -662,3 +662,38 @@ class SupplierRegistrationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return data
+
+
+class LotForm(forms.Form):
+    number = forms.IntegerField(
+        label="Lot number",
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text="Leave empty to number it after the last lot.",
+        error_messages={
+            "invalid": "Lot number must be a whole number, like 2",
+            "min_value": "Lot number must be 1 or more",
+            "max_value": "Lot number must be 999 or less",
+        },
+    )
+    title = forms.CharField(
+        label="Lot title",
+        max_length=200,
+        error_messages={
+            "required": "Enter the lot title",
+            "max_length": "The lot title must be 200 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="What the lot covers",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The description must be 5,000 characters or fewer"},
+    )
+    estimated_value = MoneyField(
+        label="Estimated value of the lot (£)",
+        required=False,
+        help_text="Excluding VAT.",
+    )

@@ -131,6 +131,48 @@ class Tender(models.Model):
         moment = now or timezone.now()
         return bool(self.submission_deadline <= moment)  # type: ignore[operator]
 
+    @property
+    def has_lots(self) -> bool:
+        return self.lots.exists()
+
+    @property
+    def award(self) -> Award | None:
+        """The award of a tender without lots (``None`` before it, and for a tender with lots:
+        each lot has its own, in ``awards``)."""
+        return self.awards.filter(lot__isnull=True).first()
+
+
+class Lot(models.Model):
+    """A part of a tender bid for and awarded on its own. Every lot uses the tender's criteria.
+
+    Lots are set while the tender is a draft and fixed at publication, like the criteria. A lot
+    can be cancelled (no suitable bid, say) while the rest go on to award.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="lots")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    estimated_value_pence = models.BigIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "number"], name="one_lot_number_per_tender")
+        ]
+
+    def __str__(self) -> str:
+        return f"Lot {self.number}: {self.title}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
 
 class CriterionKind(models.TextChoices):
     PRICE = "price", "Price"
@@ -229,6 +271,9 @@ class BidStatus(models.TextChoices):
 
 class Bid(models.Model):
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids")
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="bids"
+    )
     supplier = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="bids"
     )
@@ -245,12 +290,24 @@ class Bid(models.Model):
 
     class Meta:
         ordering = ["supplier__name"]
+        # Two conditional constraints, because NULLs never collide in a unique index (SQLite
+        # and PostgreSQL alike): one bid per supplier for a tender without lots, one per lot.
         constraints = [
-            models.UniqueConstraint(fields=["tender", "supplier"], name="one_bid_per_supplier")
+            models.UniqueConstraint(
+                fields=["tender", "supplier"],
+                condition=models.Q(lot__isnull=True),
+                name="one_bid_per_supplier",
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "lot", "supplier"],
+                condition=models.Q(lot__isnull=False),
+                name="one_bid_per_supplier_per_lot",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Bid from {self.supplier} for {self.tender.reference}"
+        lot = f" lot {self.lot.number}" if self.lot_id is not None else ""  # type: ignore[union-attr]
+        return f"Bid from {self.supplier} for {self.tender.reference}{lot}"
 
 
 class BidResponse(models.Model):
@@ -399,9 +456,15 @@ class ModeratedScore(models.Model):
 
 
 class Award(models.Model):
-    """The award decision, with reasons, standstill dates and the evaluation it rests on."""
+    """The award decision, with reasons, standstill dates and the evaluation it rests on.
 
-    tender = models.OneToOneField(Tender, on_delete=models.PROTECT, related_name="award")
+    One per tender without lots (``lot`` empty), or one per lot.
+    """
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="awards")
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="awards"
+    )
     winning_bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="+")
     decision = models.TextField()
     reasons = models.TextField()
@@ -416,8 +479,23 @@ class Award(models.Model):
     decided_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tender"],
+                condition=models.Q(lot__isnull=True),
+                name="one_award_per_tender",
+            ),
+            models.UniqueConstraint(
+                fields=["tender", "lot"],
+                condition=models.Q(lot__isnull=False),
+                name="one_award_per_lot",
+            ),
+        ]
+
     def __str__(self) -> str:
-        return f"Award of {self.tender.reference} to {self.winning_bid.supplier}"
+        lot = f" lot {self.lot.number}" if self.lot_id is not None else ""  # type: ignore[union-attr]
+        return f"Award of {self.tender.reference}{lot} to {self.winning_bid.supplier}"
 
 
 class Clarification(models.Model):

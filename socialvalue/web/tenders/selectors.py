@@ -46,6 +46,7 @@ from socialvalue.web.tenders.models import (
     Criterion,
     Document,
     EvaluatorAssignment,
+    Lot,
     ModeratedScore,
     Score,
     SocialValueScoring,
@@ -122,6 +123,14 @@ def scored_criteria(*, tender: Tender) -> list[Criterion]:
     return [row for row in rows if row.pk not in parents and row.is_scored_by_evaluators]
 
 
+def commitment_criteria(*, tender: Tender) -> list[Criterion]:
+    """Leaf social value criteria the engine scores from the bids' commitments (per £ or by
+    proxy value), which bidders answer with commitments instead of words."""
+    rows = list(tender.criteria.all())
+    parents = {row.parent_id for row in rows}
+    return [row for row in rows if row.pk not in parents and row.scores_commitments]
+
+
 def response_criteria(*, tender: Tender) -> list[Criterion]:
     """Leaf questions a bidder answers in words."""
     return [c for c in scored_criteria(tender=tender) if c.takes_response]
@@ -172,32 +181,95 @@ def bids_are_open(*, tender: Tender, now: datetime | None = None) -> bool:
     return tender.status in OPENED_STATUSES and tender.deadline_passed(now)
 
 
-def opened_bids(*, tender: Tender, now: datetime | None = None) -> QuerySet[Bid]:
-    """Submitted bids, for buyer-side people: none at all while the tender is sealed."""
+def opened_bids(
+    *, tender: Tender, now: datetime | None = None, lot: Lot | None = None
+) -> QuerySet[Bid]:
+    """Submitted bids, for buyer-side people: none at all while the tender is sealed.
+
+    With ``lot``, that lot's bids only; without, every lot's.
+    """
     if not bids_are_open(tender=tender, now=now):
         return Bid.objects.none()
+    bids = tender.bids.filter(status=BidStatus.SUBMITTED)
+    if lot is not None:
+        bids = bids.filter(lot=lot)
     return (
-        tender.bids.filter(status=BidStatus.SUBMITTED)
-        .select_related("supplier")
+        bids.select_related("supplier", "lot")
         .prefetch_related("responses__criterion", "commitments")
-        .order_by("supplier__name")
+        .order_by("lot__number", "supplier__name")
     )
+
+
+# --- lots --------------------------------------------------------------------------------------
+
+
+def tender_lots(*, tender: Tender) -> list[Lot]:
+    return list(tender.lots.all())
+
+
+@dataclass(frozen=True)
+class LotRow:
+    """A lot with its award (if any) and, once bids are open, how many bids it had."""
+
+    lot: Lot
+    award: Award | None
+    bids: int | None
+
+
+def lot_rows(*, tender: Tender) -> list[LotRow]:
+    awards = {
+        a.lot_id: a
+        for a in tender.awards.filter(lot__isnull=False).select_related("winning_bid__supplier")
+    }
+    counts: dict[int | None, int] = defaultdict(int)
+    is_open = bids_are_open(tender=tender)
+    if is_open:
+        for bid in opened_bids(tender=tender):
+            counts[bid.lot_id] += 1
+    return [
+        LotRow(lot, awards.get(lot.pk), counts[lot.pk] if is_open else None)
+        for lot in tender.lots.all()
+    ]
+
+
+def lot_for_tender(*, tender: Tender, lot_id: int | None) -> Lot | None:
+    """The tender's lot ``lot_id`` (``None`` for none); raises ``Lot.DoesNotExist`` otherwise."""
+    if lot_id is None:
+        return None
+    return tender.lots.get(pk=lot_id)
 
 
 def supplier_bids(*, organisation: Organisation) -> QuerySet[Bid]:
     return (
         Bid.objects.filter(supplier=organisation)
-        .select_related("tender__organisation")
+        .select_related("tender__organisation", "lot")
         .order_by("-created_at")
     )
 
 
-def supplier_bid(*, organisation: Organisation, tender: Tender) -> Bid | None:
+def supplier_bid(
+    *, organisation: Organisation, tender: Tender, lot: Lot | None = None
+) -> Bid | None:
+    """The organisation's own bid for the tender (for ``lot`` when the tender has lots)."""
     return (
-        Bid.objects.filter(supplier=organisation, tender=tender)
+        Bid.objects.filter(supplier=organisation, tender=tender, lot=lot)
         .prefetch_related("responses", "commitments")
         .first()
     )
+
+
+def supplier_lot_bids(*, organisation: Organisation, tender: Tender) -> dict[int, Bid]:
+    """The organisation's own bids for the tender's lots, by lot id."""
+    return {
+        bid.lot_id: bid
+        for bid in Bid.objects.filter(supplier=organisation, tender=tender, lot__isnull=False)
+        if bid.lot_id is not None
+    }
+
+
+def award_for_bid(*, bid: Bid) -> Award | None:
+    """The award of the bid's tender, or of its lot (``None`` until it is awarded)."""
+    return Award.objects.filter(tender_id=bid.tender_id, lot=bid.lot).first()
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -223,8 +295,10 @@ def bids_for_evaluator(*, assignment: EvaluatorAssignment) -> QuerySet[Bid]:
         TenderStatus.AWARDED,
     }:
         return Bid.objects.none()
+    # Bids for a cancelled lot are not scored: nothing will be awarded on them.
     return (
         opened_bids(tender=assignment.tender)
+        .exclude(lot__cancelled_at__isnull=False)
         .defer("price_pence", "price_breakdown")
         .prefetch_related("responses", "commitments")
     )
@@ -291,9 +365,10 @@ class LiveEvaluation:
         return self.evaluation is not None and not self.provisional
 
 
-def moderation_cells(*, tender: Tender) -> list[ModerationCell]:
-    """Every (criterion, bid) to moderate with the evaluators' submitted scores side by side."""
-    bids = list(opened_bids(tender=tender))
+def moderation_cells(*, tender: Tender, lot: Lot | None = None) -> list[ModerationCell]:
+    """Every (criterion, bid) to moderate with the evaluators' submitted scores side by side
+    (for one lot, or for every lot when ``lot`` is ``None``)."""
+    bids = list(opened_bids(tender=tender, lot=lot))
     criteria = scored_criteria(tender=tender)
     scores: dict[tuple[int, int], list[Score]] = defaultdict(list)
     for score in Score.objects.filter(bid__in=bids, submitted_at__isnull=False).select_related(
@@ -316,10 +391,15 @@ def _reason(cell: ModerationCell) -> str:
     return " / ".join(s.reason.strip() for s in cell.scores if s.reason.strip())
 
 
-def live_evaluation(*, tender: Tender, cells: list[ModerationCell] | None = None) -> LiveEvaluation:
-    """Evaluate the tender with the engine from the moderated (or provisional) scores."""
-    cells = moderation_cells(tender=tender) if cells is None else cells
-    bids = list(opened_bids(tender=tender))
+def live_evaluation(
+    *, tender: Tender, cells: list[ModerationCell] | None = None, lot: Lot | None = None
+) -> LiveEvaluation:
+    """Evaluate the tender (or one of its lots: each lot is evaluated on its own) with the engine
+    from the moderated (or provisional) scores."""
+    if lot is None and tender.has_lots:
+        return LiveEvaluation(None, [Problem("lot", "choose a lot to evaluate", "lot_required")])
+    cells = moderation_cells(tender=tender, lot=lot) if cells is None else cells
+    bids = list(opened_bids(tender=tender, lot=lot))
     if not bids:
         return LiveEvaluation(None, [Problem("bids", "no bids have been opened", "no_bids")])
     provisional: set[tuple[int, int]] = set()
@@ -346,6 +426,7 @@ def live_evaluation(*, tender: Tender, cells: list[ModerationCell] | None = None
             EngineBid(bid.supplier.name, bid.price_pence, by_bid[bid.pk], committed[bid.pk])
             for bid in bids
         ],
+        lot=lot,
     )
     problems = validate_tender(model)
     if problems:

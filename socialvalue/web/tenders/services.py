@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -48,6 +49,7 @@ from socialvalue.web.tenders.models import (
     CriterionKind,
     Document,
     EvaluatorAssignment,
+    Lot,
     ModeratedScore,
     ModerationRule,
     Score,
@@ -390,6 +392,186 @@ def criterion_delete(*, criterion: Criterion, actor: Any) -> None:
     )
 
 
+# --- lots --------------------------------------------------------------------------------------
+
+
+def _lots_locked(tender: Tender) -> None:
+    if tender.status != TenderStatus.DRAFT:
+        raise TenderStateError(
+            "Lots cannot change once the tender is published", code="lots_locked"
+        )
+
+
+def _lot_words(lot: Lot | None) -> str:
+    """ ", lot 2" for audit summaries and messages (nothing for a tender without lots)."""
+    return "" if lot is None else f", lot {lot.number}"
+
+
+def _check_lot_number(tender: Tender, number: int, lot: Lot | None = None) -> None:
+    others = tender.lots.filter(number=number)
+    if lot is not None:
+        others = others.exclude(pk=lot.pk)
+    if others.exists():
+        raise TenderError(
+            f"Lot {number} already exists. Enter a different lot number", code="duplicate_lot"
+        )
+
+
+@transaction.atomic
+def lot_add(
+    *,
+    tender: Tender,
+    actor: Any,
+    title: str,
+    number: int | None = None,
+    description: str = "",
+    estimated_value_pence: int | None = None,
+) -> Lot:
+    """Add a lot to a draft tender (numbered after the last one unless a number is given)."""
+    locked = _lock_tender(tender)
+    _lots_locked(locked)
+    if number is None:
+        number = (locked.lots.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    _check_lot_number(locked, number)
+    lot = Lot(
+        tender=locked,
+        number=number,
+        title=title,
+        description=description,
+        estimated_value_pence=estimated_value_pence,
+    )
+    lot.full_clean()
+    lot.save()
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    audit_record(
+        action="tender.lot_added",
+        summary=f"Lot {number} ({title}) added to {locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=lot,
+        data={"estimated_value_pence": str(estimated_value_pence or "")},
+    )
+    return lot
+
+
+@transaction.atomic
+def lot_update(
+    *,
+    lot: Lot,
+    actor: Any,
+    number: int,
+    title: str,
+    description: str = "",
+    estimated_value_pence: int | None = None,
+) -> Lot:
+    """Change a lot of a draft tender."""
+    locked = _lock_tender(lot.tender)
+    _lots_locked(locked)
+    row = Lot.objects.select_for_update().get(pk=lot.pk, tender=locked)
+    _check_lot_number(locked, number, row)
+    changes = {
+        "number": number,
+        "title": title,
+        "description": description,
+        "estimated_value_pence": estimated_value_pence,
+    }
+    changed = sorted(k for k, v in changes.items() if getattr(row, k) != v)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    row.full_clean()
+    row.save()
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    audit_record(
+        action="tender.lot_changed",
+        summary=f"Lot {row.number} of {locked.reference} changed: "
+        f"{', '.join(changed) or 'nothing'}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=row,
+        data={"fields": ",".join(changed)},
+    )
+    return row
+
+
+@transaction.atomic
+def lot_delete(*, lot: Lot, actor: Any) -> None:
+    """Remove a lot from a draft tender (a draft has no bids, so none are lost)."""
+    locked = _lock_tender(lot.tender)
+    _lots_locked(locked)
+    label = str(lot)
+    Lot.objects.filter(pk=lot.pk, tender=locked).delete()
+    locked.version += 1
+    locked.save(update_fields=["version"])
+    audit_record(
+        action="tender.lot_removed",
+        summary=f"{label} removed from {locked.reference}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+    )
+
+
+def _all_lots_decided(tender: Tender) -> bool:
+    return not tender.lots.filter(cancelled_at__isnull=True, awards__isnull=True).exists()
+
+
+@transaction.atomic
+def lot_cancel(*, lot: Lot, actor: Any, reason: str, now: datetime | None = None) -> Lot:
+    """Cancel one lot of a published tender; the other lots go on.
+
+    When this leaves no lot to award, the tender becomes awarded if any lot was awarded, and
+    cancelled if none was.
+    """
+    locked = _lock_tender(lot.tender)
+    _require_status(
+        locked,
+        TenderStatus.PUBLISHED,
+        TenderStatus.CLOSED,
+        TenderStatus.EVALUATING,
+        action="cancel a lot of",
+    )
+    row = Lot.objects.select_for_update().get(pk=lot.pk, tender=locked)
+    if row.is_cancelled:
+        raise TenderStateError(f"Lot {row.number} is already cancelled", code="lot_cancelled")
+    if row.awards.exists():
+        raise TenderStateError(f"Lot {row.number} is awarded already", code="lot_awarded")
+    if not reason.strip():
+        raise TenderError("Enter the reason for cancelling the lot", code="reason_required")
+    row.cancelled_at = _now(now)
+    row.cancel_reason = reason
+    row.full_clean()
+    row.save()
+    audit_record(
+        action="tender.lot_cancelled",
+        summary=f"Lot {row.number} of {locked.reference} cancelled: {reason[:300]}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=row,
+        data={"reason": reason},
+    )
+    if _all_lots_decided(locked):
+        if locked.awards.exists():
+            _transition(
+                locked,
+                to=TenderStatus.AWARDED,
+                actor=actor,
+                action="awarded",
+                summary=f"Every lot of tender {locked.reference} is awarded or cancelled",
+            )
+        else:
+            _transition(
+                locked,
+                to=TenderStatus.CANCELLED,
+                actor=actor,
+                action="cancelled",
+                summary=f"Tender {locked.reference} cancelled: every lot is cancelled",
+                data={"reason": reason},
+            )
+    return row
+
+
 # --- transitions -------------------------------------------------------------------------------
 
 
@@ -583,17 +765,30 @@ def commitment_findings(*, tender: Tender, commitments: Sequence[CommitmentInput
     return [str(f) for f in check_commitments(counted, framework)]
 
 
-def _locked_bid(tender: Tender, supplier: Organisation) -> Bid:
-    """The supplier's one bid for the tender, created on first use; never two (unique + lock)."""
+def _check_lot(tender: Tender, lot: Lot | None) -> None:
+    """A tender with lots is bid for lot by lot; a tender without lots has no lot to name."""
+    if lot is None:
+        if tender.has_lots:
+            raise TenderError("Choose the lot you are bidding for", code="lot_required")
+        return
+    if lot.tender_id != tender.pk:
+        raise TenderError("That lot is not part of this tender", code="unknown_lot")
+    if lot.is_cancelled:
+        raise TenderStateError(f"Lot {lot.number} is cancelled", code="lot_cancelled")
+
+
+def _locked_bid(tender: Tender, supplier: Organisation, lot: Lot | None = None) -> Bid:
+    """The supplier's one bid for the tender (or lot), created on first use; never two (unique
+    constraint + lock)."""
     Tender.objects.select_for_update().get(pk=tender.pk)
-    bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier).first()
+    bid = Bid.objects.select_for_update().filter(tender=tender, supplier=supplier, lot=lot).first()
     if bid is not None:
         return bid
     try:
         with transaction.atomic():
-            return Bid.objects.create(tender=tender, supplier=supplier)
+            return Bid.objects.create(tender=tender, supplier=supplier, lot=lot)
     except IntegrityError:  # another request created it between our read and write
-        return Bid.objects.select_for_update().get(tender=tender, supplier=supplier)
+        return Bid.objects.select_for_update().get(tender=tender, supplier=supplier, lot=lot)
 
 
 def bid_save(
@@ -607,10 +802,14 @@ def bid_save(
     commitments: Sequence[CommitmentInput] = (),
     expected_version: int | None = None,
     now: datetime | None = None,
+    lot: Lot | None = None,
 ) -> Bid:
-    """Save the supplier's draft bid (a withdrawn bid becomes a draft again)."""
+    """Save the supplier's draft bid (a withdrawn bid becomes a draft again); with lots, the
+    bid for ``lot``."""
     _refuse_after_deadline(tender=tender, supplier=supplier, actor=actor, action="save", now=now)
+    _check_lot(tender, lot)
     return _bid_save(
+        lot=lot,
         tender=tender,
         supplier=supplier,
         actor=actor,
@@ -635,8 +834,9 @@ def _bid_save(
     commitments: Sequence[CommitmentInput],
     expected_version: int | None,
     now: datetime | None,
+    lot: Lot | None,
 ) -> Bid:
-    bid = _locked_bid(tender, supplier)
+    bid = _locked_bid(tender, supplier, lot)
     if tender.deadline_passed(now):  # checked again under the lock
         raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
     if bid.status == BidStatus.SUBMITTED:
@@ -685,7 +885,7 @@ def _bid_save(
         row.save()
     audit_record(
         action="bid.saved",
-        summary=f"{supplier.name} saved a draft bid for {tender.reference}",
+        summary=f"{supplier.name} saved a draft bid for {tender.reference}{_lot_words(lot)}",
         actor=actor,
         organisation=supplier,
         obj=bid,
@@ -694,16 +894,24 @@ def _bid_save(
 
 
 def bid_submit(
-    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None = None
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    now: datetime | None = None,
+    lot: Lot | None = None,
 ) -> Bid:
     """Submit the supplier's bid. Submitting twice (two tabs, a retry) changes nothing."""
     _refuse_after_deadline(tender=tender, supplier=supplier, actor=actor, action="submit", now=now)
-    return _bid_submit(tender=tender, supplier=supplier, actor=actor, now=now)
+    _check_lot(tender, lot)
+    return _bid_submit(tender=tender, supplier=supplier, actor=actor, now=now, lot=lot)
 
 
 @transaction.atomic
-def _bid_submit(*, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None) -> Bid:
-    bid = _locked_bid(tender, supplier)
+def _bid_submit(
+    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None, lot: Lot | None
+) -> Bid:
+    bid = _locked_bid(tender, supplier, lot)
     if tender.deadline_passed(now):
         raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
     if bid.status == BidStatus.SUBMITTED:
@@ -729,7 +937,7 @@ def _bid_submit(*, tender: Tender, supplier: Organisation, actor: Any, now: date
     # the deadline. The price is never written to the log.
     audit_record(
         action="bid.submitted",
-        summary=f"{supplier.name} submitted its bid for {tender.reference}",
+        summary=f"{supplier.name} submitted its bid for {tender.reference}{_lot_words(lot)}",
         actor=actor,
         organisation=supplier,
         obj=bid,
@@ -739,19 +947,25 @@ def _bid_submit(*, tender: Tender, supplier: Organisation, actor: Any, now: date
 
 
 def bid_withdraw(
-    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None = None
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    now: datetime | None = None,
+    lot: Lot | None = None,
 ) -> Bid:
     _refuse_after_deadline(
         tender=tender, supplier=supplier, actor=actor, action="withdraw", now=now
     )
-    return _bid_withdraw(tender=tender, supplier=supplier, actor=actor, now=now)
+    _check_lot(tender, lot)
+    return _bid_withdraw(tender=tender, supplier=supplier, actor=actor, now=now, lot=lot)
 
 
 @transaction.atomic
 def _bid_withdraw(
-    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None
+    *, tender: Tender, supplier: Organisation, actor: Any, now: datetime | None, lot: Lot | None
 ) -> Bid:
-    bid = _locked_bid(tender, supplier)
+    bid = _locked_bid(tender, supplier, lot)
     if tender.deadline_passed(now):
         raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
     if bid.status != BidStatus.SUBMITTED:
@@ -762,7 +976,7 @@ def _bid_withdraw(
     bid.save()
     audit_record(
         action="bid.withdrawn",
-        summary=f"{supplier.name} withdrew its bid for {tender.reference}",
+        summary=f"{supplier.name} withdrew its bid for {tender.reference}{_lot_words(lot)}",
         actor=actor,
         organisation=supplier,
         obj=bid,
@@ -958,6 +1172,7 @@ def moderation_save(
         raise TenderError(
             f"{criterion.name} is worked out by the engine, not moderated", code="not_scored"
         )
+    _refuse_decided_lot(bid)
     _check_value(criterion, value)
     moderated = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
     previous = None if moderated is None else moderated.value
@@ -985,13 +1200,31 @@ def moderation_save(
     return moderated
 
 
+def _refuse_decided_lot(bid: Bid) -> None:
+    """A lot's scores stop changing once it is awarded (its award rests on them) or cancelled."""
+    lot = bid.lot
+    if lot is None:
+        return
+    if lot.is_cancelled:
+        raise TenderStateError(f"Lot {lot.number} is cancelled", code="lot_cancelled")
+    if lot.awards.exists():
+        raise TenderStateError(
+            f"Lot {lot.number} is awarded, so its scores can no longer change", code="lot_awarded"
+        )
+
+
 def moderation_apply_average(*, tender: Tender, actor: Any) -> int:
     """Under the averaging rule agreed in advance, moderate every cell to the evaluators' mean."""
     if tender.moderation_rule != ModerationRule.AVERAGE:
         raise TenderError("This tender uses consensus moderation", code="not_average")
     count = 0
+    decided = set(
+        tender.lots.filter(Q(cancelled_at__isnull=False) | Q(awards__isnull=False)).values_list(
+            "pk", flat=True
+        )
+    )
     for cell in selectors.moderation_cells(tender=tender):
-        if cell.mean is None or cell.moderated is not None:
+        if cell.mean is None or cell.moderated is not None or cell.bid.lot_id in decided:
             continue
         moderation_save(
             tender=tender,
@@ -1018,12 +1251,32 @@ def standstill_end(start: date, working_days: int = STANDSTILL_WORKING_DAYS) -> 
 
 @transaction.atomic
 def tender_award(
-    *, tender: Tender, actor: Any, decision: str, reasons: str, standstill_start: date | None = None
+    *,
+    tender: Tender,
+    actor: Any,
+    decision: str,
+    reasons: str,
+    standstill_start: date | None = None,
+    lot: Lot | None = None,
 ) -> Award:
-    """Award to the bid the engine ranks first, storing the evaluation it rests on."""
+    """Award to the bid the engine ranks first, storing the evaluation it rests on.
+
+    A tender with lots is awarded lot by lot, each with its own decision, reasons, standstill
+    and evaluation; it becomes awarded when every lot is awarded or cancelled.
+    """
     locked = _lock_tender(tender)
     _require_status(locked, TenderStatus.EVALUATING, action="award")
-    live = selectors.live_evaluation(tender=locked)
+    if lot is None and locked.has_lots:
+        raise TenderError("Choose the lot to award", code="lot_required")
+    if lot is not None:
+        lot = Lot.objects.select_for_update().get(pk=lot.pk)
+        if lot.tender_id != locked.pk:
+            raise TenderError("That lot is not part of this tender", code="unknown_lot")
+        if lot.is_cancelled:
+            raise TenderStateError(f"Lot {lot.number} is cancelled", code="lot_cancelled")
+        if lot.awards.exists():
+            raise TenderStateError(f"Lot {lot.number} is awarded already", code="lot_awarded")
+    live = selectors.live_evaluation(tender=locked, lot=lot)
     if live.evaluation is None or not live.complete:
         raise TenderError(
             "Moderate every score before you award the contract", code="moderation_incomplete"
@@ -1031,10 +1284,11 @@ def tender_award(
     winner = live.evaluation.winner
     if winner is None:
         raise TenderError("Every bid was excluded, so there is no winner", code="no_winner")
-    winning_bid = selectors.opened_bids(tender=locked).get(supplier__name=winner.bidder)
+    winning_bid = selectors.opened_bids(tender=locked, lot=lot).get(supplier__name=winner.bidder)
     start = standstill_start or timezone.localdate()
     award = Award(
         tender=locked,
+        lot=lot,
         winning_bid=winning_bid,
         decision=decision,
         reasons=reasons,
@@ -1045,19 +1299,39 @@ def tender_award(
     )
     award.full_clean()
     award.save()
-    _transition(
-        locked,
-        to=TenderStatus.AWARDED,
-        actor=actor,
-        action="awarded",
-        summary=f"Tender {locked.reference} awarded to {winner.bidder}; standstill until "
-        f"{award.standstill_end:%d %b %Y}",
-        data={
-            "winner": winner.bidder,
-            "total": str(winner.total),
-            "standstill_end": award.standstill_end.isoformat(),
-        },
-    )
+    data = {
+        "winner": winner.bidder,
+        "total": str(winner.total),
+        "standstill_end": award.standstill_end.isoformat(),
+    }
+    if lot is None:
+        _transition(
+            locked,
+            to=TenderStatus.AWARDED,
+            actor=actor,
+            action="awarded",
+            summary=f"Tender {locked.reference} awarded to {winner.bidder}; standstill until "
+            f"{award.standstill_end:%d %b %Y}",
+            data=data,
+        )
+    else:
+        audit_record(
+            action="tender.lot_awarded",
+            summary=f"Lot {lot.number} of tender {locked.reference} awarded to {winner.bidder}; "
+            f"standstill until {award.standstill_end:%d %b %Y}",
+            actor=actor,
+            organisation=locked.organisation,
+            obj=award,
+            data={"lot": str(lot.number), **data},
+        )
+        if _all_lots_decided(locked):
+            _transition(
+                locked,
+                to=TenderStatus.AWARDED,
+                actor=actor,
+                action="awarded",
+                summary=f"Every lot of tender {locked.reference} is awarded or cancelled",
+            )
     # The winning commitments become the contract's KPIs (delivery monitoring builds on it).
     contract_create_from_award(award=award, actor=actor)
     return award
@@ -1123,20 +1397,35 @@ def document_add(*, tender: Tender, actor: Any, upload: Any) -> Document:
 
 
 def bid_document_add(
-    *, tender: Tender, supplier: Organisation, actor: Any, upload: Any, now: datetime | None = None
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    upload: Any,
+    now: datetime | None = None,
+    lot: Lot | None = None,
 ) -> Document:
     """Attach a file to the supplier's draft bid; sealed like the bid itself."""
     _refuse_after_deadline(
         tender=tender, supplier=supplier, actor=actor, action="attach to", now=now
     )
-    return _bid_document_add(tender=tender, supplier=supplier, actor=actor, upload=upload, now=now)
+    _check_lot(tender, lot)
+    return _bid_document_add(
+        tender=tender, supplier=supplier, actor=actor, upload=upload, now=now, lot=lot
+    )
 
 
 @transaction.atomic
 def _bid_document_add(
-    *, tender: Tender, supplier: Organisation, actor: Any, upload: Any, now: datetime | None
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    upload: Any,
+    now: datetime | None,
+    lot: Lot | None,
 ) -> Document:
-    bid = _locked_bid(tender, supplier)
+    bid = _locked_bid(tender, supplier, lot)
     if tender.deadline_passed(now):
         raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
     if bid.status == BidStatus.SUBMITTED:
@@ -1158,7 +1447,8 @@ def _bid_document_add(
     document.save()
     audit_record(
         action="bid.document_added",
-        summary=f"{supplier.name} attached a file to its bid for {tender.reference}",
+        summary=f"{supplier.name} attached a file to its bid for {tender.reference}"
+        f"{_lot_words(lot)}",
         actor=actor,
         organisation=supplier,
         obj=document,

@@ -22,6 +22,21 @@ urlpatterns = [
         views.criterion_delete,
         name="criterion_delete",
     ),
+    path("<int:tender_id>/lots/", views.lots, name="lots"),
+    path("<int:tender_id>/lots/<int:lot_id>/edit/", views.lot_edit, name="lot_edit"),
+    path("<int:tender_id>/lots/<int:lot_id>/delete/", views.lot_delete, name="lot_delete"),
+    path("<int:tender_id>/lots/<int:lot_id>/cancel/", views.lot_cancel, name="lot_cancel"),
+    path(
+        "<int:tender_id>/lots/<int:lot_id>/moderation/",
+        views.moderation,
+        name="lot_moderation",
+    ),
+    path("<int:tender_id>/lots/<int:lot_id>/award/", views.award, name="lot_award"),
+    path(
+        "<int:tender_id>/lots/<int:lot_id>/award/report.<str:fmt>",
+        views.award_report,
+        name="lot_award_report",
+    ),
     path("<int:tender_id>/publish/", views.tender_publish, name="publish"),
     path("<int:tender_id>/close/", views.tender_close, name="close"),
     path("<int:tender_id>/evaluate/", views.tender_start_evaluation, name="start_evaluation"),
@@ -92,5 +107,32 @@ urlpatterns = [
     path("opportunities/<int:tender_id>/bid/submit/", views.bid_submit, name="bid_submit"),
     path("opportunities/<int:tender_id>/bid/withdraw/", views.bid_withdraw, name="bid_withdraw"),
     path("opportunities/<int:tender_id>/bid/summary/", views.bid_summary, name="bid_summary"),
+    # a supplier's bid for one lot of a tender with lots
+    path("opportunities/<int:tender_id>/lots/<int:lot_id>/bid/", views.bid, name="lot_bid"),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/submit/",
+        views.bid_submit,
+        name="lot_bid_submit",
+    ),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/withdraw/",
+        views.bid_withdraw,
+        name="lot_bid_withdraw",
+    ),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/summary/",
+        views.bid_summary,
+        name="lot_bid_summary",
+    ),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/documents/add/",
+        views.bid_document_add,
+        name="lot_bid_document_add",
+    ),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/documents/<int:document_id>/",
+        views.bid_document,
+        name="lot_bid_document",
+    ),
     path("bids/", views.my_bids, name="my_bids"),
 ]

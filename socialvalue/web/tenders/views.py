@@ -37,6 +37,7 @@ from socialvalue.web.tenders.forms import (
     CriterionForm,
     DeclarationForm,
     DocumentForm,
+    LotForm,
     ModerationForm,
     ScoreForm,
     ScoringForm,
@@ -45,7 +46,7 @@ from socialvalue.web.tenders.forms import (
     TenderForm,
     WeightsForm,
 )
-from socialvalue.web.tenders.models import BidStatus, ModerationRule, Tender, TenderStatus
+from socialvalue.web.tenders.models import BidStatus, Lot, ModerationRule, Tender, TenderStatus
 
 
 def _tender(request: OrgHttpRequest, tender_id: int) -> Tender:
@@ -53,6 +54,13 @@ def _tender(request: OrgHttpRequest, tender_id: int) -> Tender:
     return get_in_organisation_or_404(
         request, selectors.tenders_for_organisation(organisation=request.org), pk=tender_id
     )
+
+
+def _lot(tender: Tender, lot_id: int | None) -> Lot | None:
+    """The tender's lot from the URL (404 for another tender's), or ``None`` without one."""
+    if lot_id is None:
+        return None
+    return get_object_or_404(tender.lots.all(), pk=lot_id)
 
 
 def _data(request: OrgHttpRequest) -> Any:
@@ -149,6 +157,7 @@ def tender_detail(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
         "documents": selectors.tender_documents(tender=tender),
         "document_form": DocumentForm(),
         "award": getattr(tender, "award", None),
+        "lots": selectors.lot_rows(tender=tender),
         "now": timezone.now(),
     }
     return render(request, "tenders/detail.html", context)
@@ -293,6 +302,121 @@ def criterion_delete(request: OrgHttpRequest, tender_id: int, criterion_id: int)
     return redirect("tenders:criteria", tender.pk)
 
 
+# --- officer: lots ------------------------------------------------------------------------------
+
+
+def _lot_error(form: LotForm, error: Exception) -> None:
+    """A duplicate number goes on the number field; anything else above the form."""
+    if isinstance(error, ValidationError):
+        _add_errors(form, error)
+    elif getattr(error, "code", "") == "duplicate_lot":
+        form.add_error("number", str(error))
+    else:
+        form.add_error(None, str(error))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def lots(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+    """The tender's lots; while it is a draft, add one here."""
+    tender = _tender(request, tender_id)
+    form = LotForm(_data(request))
+    if request.method == "POST" and not tender.is_draft:
+        messages.error(request, "Lots cannot change once the tender is published.")
+        return redirect("tenders:lots", tender.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = services.lot_add(
+                tender=tender,
+                actor=request.user,
+                number=data["number"],
+                title=data["title"],
+                description=data["description"],
+                estimated_value_pence=data["estimated_value"],
+            )
+        except (TenderError, ValidationError) as error:
+            _lot_error(form, error)
+        else:
+            messages.success(request, f"{lot} added.")
+            return redirect("tenders:lots", tender.pk)
+    return render(
+        request,
+        "tenders/lots.html",
+        {"tender": tender, "lots": selectors.lot_rows(tender=tender), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def lot_edit(request: OrgHttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    lot = _lot(tender, lot_id)
+    assert lot is not None
+    if not tender.is_draft:
+        messages.error(request, "Lots cannot change once the tender is published.")
+        return redirect("tenders:lots", tender.pk)
+    initial = {
+        "number": lot.number,
+        "title": lot.title,
+        "description": lot.description,
+        "estimated_value": ""
+        if lot.estimated_value_pence is None
+        else f"{Decimal(lot.estimated_value_pence) / 100:.2f}",
+    }
+    form = LotForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.lot_update(
+                lot=lot,
+                actor=request.user,
+                number=data["number"] or lot.number,
+                title=data["title"],
+                description=data["description"],
+                estimated_value_pence=data["estimated_value"],
+            )
+        except (TenderError, ValidationError) as error:
+            _lot_error(form, error)
+        else:
+            messages.success(request, f"Lot {data['number'] or lot.number} saved.")
+            return redirect("tenders:lots", tender.pk)
+    return render(request, "tenders/lot_form.html", {"tender": tender, "lot": lot, "form": form})
+
+
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def lot_delete(request: OrgHttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    lot = _lot(tender, lot_id)
+    assert lot is not None
+    try:
+        services.lot_delete(lot=lot, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{lot} removed.")
+    return redirect("tenders:lots", tender.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def lot_cancel(request: OrgHttpRequest, tender_id: int, lot_id: int) -> HttpResponse:
+    tender = _tender(request, tender_id)
+    lot = _lot(tender, lot_id)
+    assert lot is not None
+    form = CancelForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lot_cancel(lot=lot, actor=request.user, reason=form.cleaned_data["reason"])
+        except TenderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Lot {lot.number} is cancelled.")
+            return redirect("tenders:detail", tender.pk)
+    return render(request, "tenders/cancel.html", {"tender": tender, "lot": lot, "form": form})
+
+
 def _transition_view(request: OrgHttpRequest, tender_id: int, action: str) -> HttpResponse:
     tender = _tender(request, tender_id)
     try:
@@ -415,13 +539,21 @@ def evaluators(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
 
 
 def _moderation_context(
-    tender: Tender, errors: dict[tuple[int, int], str] | None = None
+    tender: Tender, errors: dict[tuple[int, int], str] | None = None, lot: Lot | None = None
 ) -> dict[str, Any]:
-    cells = selectors.moderation_cells(tender=tender)
-    live = selectors.live_evaluation(tender=tender, cells=cells)
+    cells = selectors.moderation_cells(tender=tender, lot=lot)
+    live = selectors.live_evaluation(tender=tender, cells=cells, lot=lot)
     sensitivity = selectors.live_sensitivity(live=live)
+    lot_rows = selectors.lot_rows(tender=tender)
+    decided = lot is not None and (
+        lot.is_cancelled or any(r.award is not None for r in lot_rows if r.lot.pk == lot.pk)
+    )
     return {
         "tender": tender,
+        "lot": lot,
+        "lots": lot_rows,
+        # Scores of an awarded or cancelled lot are read-only, as a whole awarded tender's are.
+        "editable": tender.status == TenderStatus.EVALUATING and not decided,
         "cells": [
             (
                 cell,
@@ -451,12 +583,18 @@ def _moderation_context(
 
 @require_GET
 @permission_required(Perm.MANAGE_TENDERS)
-def moderation(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+def moderation(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
+    """Moderation of a tender, or of one lot (each lot is ranked and awarded on its own)."""
     tender = _tender(request, tender_id)
+    lot = _lot(tender, lot_id)
     if tender.status not in {TenderStatus.EVALUATING, TenderStatus.AWARDED}:
         messages.error(request, "Moderation opens once evaluation has started.")
         return redirect("tenders:detail", tender.pk)
-    return render(request, "tenders/moderation.html", _moderation_context(tender))
+    if lot is None:
+        first = tender.lots.first()
+        if first is not None:
+            return redirect("tenders:lot_moderation", tender.pk, first.pk)
+    return render(request, "tenders/moderation.html", _moderation_context(tender, lot=lot))
 
 
 @require_POST
@@ -484,7 +622,9 @@ def moderate(
     else:
         error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if request.htmx:
-        context = _moderation_context(tender, {(bid.pk, criterion.pk): error} if error else None)
+        context = _moderation_context(
+            tender, {(bid.pk, criterion.pk): error} if error else None, lot=bid.lot
+        )
         return render(request, "tenders/moderation.html#moderation-body", context)
     if error:
         messages.error(request, error)
@@ -492,6 +632,8 @@ def moderate(
         messages.success(
             request, f"Moderated score saved for {bid.supplier.name} on {criterion.name}."
         )
+    if bid.lot_id is not None:
+        return redirect("tenders:lot_moderation", tender.pk, bid.lot_id)
     return redirect("tenders:moderation", tender.pk)
 
 
@@ -510,12 +652,20 @@ def moderation_average(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Perm.MANAGE_TENDERS)
-def award(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+def award(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
+    """Award the tender, or one of its lots, to the bid the engine ranks first."""
     tender = _tender(request, tender_id)
+    lot = _lot(tender, lot_id)
     if tender.status != TenderStatus.EVALUATING:
         messages.error(request, "A tender can be awarded only while it is being evaluated.")
         return redirect("tenders:detail", tender.pk)
-    live = selectors.live_evaluation(tender=tender)
+    if lot is None and tender.has_lots:
+        messages.error(request, "Award each lot on its own: choose the lot below.")
+        return redirect("tenders:detail", tender.pk)
+    if lot is not None and (lot.is_cancelled or lot.awards.exists()):
+        messages.error(request, f"Lot {lot.number} is already awarded or cancelled.")
+        return redirect("tenders:detail", tender.pk)
+    live = selectors.live_evaluation(tender=tender, lot=lot)
     winner = live.evaluation.winner if live.evaluation is not None else None
     form = AwardForm(
         _data(request),
@@ -528,13 +678,23 @@ def award(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.tender_award(tender=tender, actor=request.user, **form.cleaned_data)
+            services.tender_award(tender=tender, actor=request.user, lot=lot, **form.cleaned_data)
         except (TenderError, ValidationError) as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, "The contract is awarded. The standstill period has started.")
+            what = "The contract is" if lot is None else f"Lot {lot.number} is"
+            messages.success(request, f"{what} awarded. The standstill period has started.")
             return redirect("tenders:detail", tender.pk)
-    return render(request, "tenders/award.html", {"tender": tender, "form": form, "live": live})
+    action = (
+        reverse("tenders:award", args=[tender.pk])
+        if lot is None
+        else reverse("tenders:lot_award", args=[tender.pk, lot.pk])
+    )
+    return render(
+        request,
+        "tenders/award.html",
+        {"tender": tender, "lot": lot, "form": form, "live": live, "action": action},
+    )
 
 
 REPORT_FORMATS = {"html", "pdf", "xlsx"}
@@ -542,15 +702,19 @@ REPORT_FORMATS = {"html", "pdf", "xlsx"}
 
 @require_GET
 @permission_required(Perm.VIEW_TENDERS)
-def award_report(request: OrgHttpRequest, tender_id: int, fmt: str) -> HttpResponse:
+def award_report(
+    request: OrgHttpRequest, tender_id: int, fmt: str, lot_id: int | None = None
+) -> HttpResponse:
     tender = _tender(request, tender_id)
-    award_row = getattr(tender, "award", None)
+    lot = _lot(tender, lot_id)
+    award_row = tender.award if lot is None else lot.awards.first()
     if award_row is None or fmt not in REPORT_FORMATS:
         raise Http404("No award report")
     content, content_type = selectors.award_report(award=award_row, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
     disposition = "inline" if fmt == "html" else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="award-{tender.reference}.{fmt}"'
+    name = tender.reference if lot is None else f"{tender.reference}-lot-{lot.number}"
+    response["Content-Disposition"] = f'{disposition}; filename="award-{name}.{fmt}"'
     return response
 
 
@@ -719,11 +883,17 @@ def opportunity(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     can_bid = request.user.is_authenticated and request.user.has_perm(
         str(Perm.MANAGE_BIDS), getattr(request, "org", None)
     )
+    mine = (
+        selectors.supplier_lot_bids(organisation=request.org, tender=tender)
+        if can_bid and request.org is not None
+        else {}
+    )
     return render(
         request,
         "tenders/opportunity.html",
         {
             "tender": tender,
+            "lots": [(lot, mine.get(lot.pk)) for lot in selectors.tender_lots(tender=tender)],
             "rows": selectors.criteria_rows(tender=tender),
             "clarifications": selectors.clarifications_published(tender=tender),
             "documents": selectors.tender_documents(tender=tender),
@@ -788,6 +958,35 @@ def _public_tender(tender_id: int) -> Tender:
     return get_object_or_404(selectors.public_tenders(), pk=tender_id)
 
 
+def _bid_urls(tender: Tender, lot: Lot | None) -> dict[str, str]:
+    """Where the bid page's forms and links go: per lot when the tender has lots."""
+    prefix, args = ("", [tender.pk]) if lot is None else ("lot_", [tender.pk, lot.pk])
+    return {
+        key: reverse(f"tenders:{prefix}{name}", args=args)
+        for key, name in {
+            "save": "bid",
+            "submit": "bid_submit",
+            "withdraw": "bid_withdraw",
+            "document_add": "bid_document_add",
+            "summary": "bid_summary",
+        }.items()
+    }
+
+
+def _bid_redirect(tender: Tender, lot: Lot | None) -> HttpResponse:
+    if lot is None:
+        return redirect("tenders:bid", tender.pk)
+    return redirect("tenders:lot_bid", tender.pk, lot.pk)
+
+
+def _bid_lot(request: OrgHttpRequest, tender: Tender, lot_id: int | None) -> Lot | None:
+    """The lot bid for, from the URL. A tender with lots has no bid page without one."""
+    lot = _lot(tender, lot_id)
+    if lot is None and tender.has_lots:
+        raise Http404("Choose a lot")
+    return lot
+
+
 def _bid_form(request: OrgHttpRequest, tender: Tender, bid: Any, data: Any = None) -> BidForm:
     initial: dict[str, Any] = {}
     if bid is not None:
@@ -809,11 +1008,16 @@ def _bid_form(request: OrgHttpRequest, tender: Tender, bid: Any, data: Any = Non
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Perm.MANAGE_BIDS)
-def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
-    """The supplier's own bid: save a draft, then submit (or withdraw and change it)."""
+def bid(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
+    """The supplier's own bid (for one lot, when the tender has lots): save a draft, then submit
+    (or withdraw and change it)."""
     assert request.org is not None
     tender = _public_tender(tender_id)
-    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
+    lot = _lot(tender, lot_id)
+    if lot is None and tender.has_lots:
+        messages.info(request, "This tender is divided into lots. Choose the lot to bid for.")
+        return redirect("tenders:opportunity", tender.pk)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender, lot=lot)
     form = _bid_form(request, tender, mine, _data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -826,17 +1030,22 @@ def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
                 responses=form.responses(),
                 commitments=[services.CommitmentInput(m, q) for m, q in form.commitments()],
                 expected_version=int(request.POST.get("version") or 0) or None,
+                lot=lot,
             )
         except (TenderError, ValidationError) as error:
             form.add_error(None, _error_text(error))
         else:
             messages.success(request, "Your draft bid is saved. It is not submitted yet.")
-            return redirect("tenders:bid", tender.pk)
+            return _bid_redirect(tender, lot)
     return render(
         request,
         "tenders/bid.html",
         {
             "tender": tender,
+            "lot": lot,
+            "urls": _bid_urls(tender, lot),
+            "commitment_criteria": selectors.commitment_criteria(tender=tender),
+            "award": None if mine is None else selectors.award_for_bid(bid=mine),
             "bid": mine,
             "form": form,
             "document_form": DocumentForm(),
@@ -848,34 +1057,38 @@ def bid(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
 
 @require_POST
 @permission_required(Perm.MANAGE_BIDS)
-def bid_submit(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+def bid_submit(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
     assert request.org is not None
     tender = _public_tender(tender_id)
+    lot = _bid_lot(request, tender, lot_id)
     try:
-        services.bid_submit(tender=tender, supplier=request.org, actor=request.user)
+        services.bid_submit(tender=tender, supplier=request.org, actor=request.user, lot=lot)
     except TenderError as error:
         messages.error(request, str(error))
     else:
         messages.success(
             request, "Your bid is submitted. You can withdraw it and change it until the deadline."
         )
-    return redirect("tenders:bid", tender.pk)
+    return _bid_redirect(tender, lot)
 
 
 @require_POST
 @permission_required(Perm.MANAGE_BIDS)
-def bid_withdraw(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+def bid_withdraw(
+    request: OrgHttpRequest, tender_id: int, lot_id: int | None = None
+) -> HttpResponse:
     assert request.org is not None
     tender = _public_tender(tender_id)
+    lot = _bid_lot(request, tender, lot_id)
     try:
-        services.bid_withdraw(tender=tender, supplier=request.org, actor=request.user)
+        services.bid_withdraw(tender=tender, supplier=request.org, actor=request.user, lot=lot)
     except TenderError as error:
         messages.error(request, str(error))
     else:
         messages.success(
             request, "Your bid is withdrawn. Change it and submit it again before the deadline."
         )
-    return redirect("tenders:bid", tender.pk)
+    return _bid_redirect(tender, lot)
 
 
 @require_POST
@@ -904,24 +1117,33 @@ def clarification_ask(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
 
 @require_GET
 @permission_required(Perm.MANAGE_BIDS)
-def bid_summary(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
-    """The bidder's own assessment summary, after award; nobody else's can be reached here."""
+def bid_summary(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
+    """The bidder's own assessment summary, after award (of the lot, when the tender has lots);
+    nobody else's can be reached here."""
     assert request.org is not None
     tender = _public_tender(tender_id)
-    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
-    award_row = getattr(tender, "award", None)
+    lot = _bid_lot(request, tender, lot_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender, lot=lot)
+    award_row = tender.award if lot is None else lot.awards.first()
     if mine is None or award_row is None:
         raise Http404("No assessment summary")
     summary = selectors.bidder_summary(award=award_row, supplier=request.org)
     if summary is None:
         raise Http404("No assessment summary")
     response = render(
-        request, "tenders/summary.html", {"tender": tender, "summary": summary, "award": award_row}
+        request,
+        "tenders/summary.html",
+        {
+            "tender": tender,
+            "lot": lot,
+            "summary": summary,
+            "award": award_row,
+            "urls": _bid_urls(tender, lot),
+        },
     )
     if request.GET.get("download"):
-        response["Content-Disposition"] = (
-            f'attachment; filename="assessment-{tender.reference}.html"'
-        )
+        name = tender.reference if lot is None else f"{tender.reference}-lot-{lot.number}"
+        response["Content-Disposition"] = f'attachment; filename="assessment-{name}.html"'
     return response
 
 
@@ -986,9 +1208,12 @@ def public_document(request: OrgHttpRequest, tender_id: int, document_id: int) -
 
 @require_POST
 @permission_required(Perm.MANAGE_BIDS)
-def bid_document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
+def bid_document_add(
+    request: OrgHttpRequest, tender_id: int, lot_id: int | None = None
+) -> HttpResponse:
     assert request.org is not None
     tender = _public_tender(tender_id)
+    lot = _bid_lot(request, tender, lot_id)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -997,6 +1222,7 @@ def bid_document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
                 supplier=request.org,
                 actor=request.user,
                 upload=form.cleaned_data["document"],
+                lot=lot,
             )
         except TenderError as error:
             messages.error(request, str(error))
@@ -1004,16 +1230,19 @@ def bid_document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
             messages.success(request, "File attached to your draft bid.")
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("document", [])))
-    return redirect("tenders:bid", tender.pk)
+    return _bid_redirect(tender, lot)
 
 
 @require_GET
 @permission_required(Perm.MANAGE_BIDS)
-def bid_document(request: OrgHttpRequest, tender_id: int, document_id: int) -> FileResponse:
+def bid_document(
+    request: OrgHttpRequest, tender_id: int, document_id: int, lot_id: int | None = None
+) -> FileResponse:
     """The supplier's own attachment; another supplier's is a 404."""
     assert request.org is not None
     tender = _public_tender(tender_id)
-    mine = selectors.supplier_bid(organisation=request.org, tender=tender)
+    lot = _bid_lot(request, tender, lot_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender, lot=lot)
     if mine is None:
         raise Http404("No bid")
     return _serve(get_object_or_404(mine.documents.all(), pk=document_id))
