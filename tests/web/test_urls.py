@@ -106,6 +106,7 @@ MATRIX: dict[str, dict[str, int]] = {
         "officer": 200,
         "contract_manager": 200,
     },
+    "contracts:supplier_list": {"anonymous": 302, **{r: 403 for r in ROLES[1:]}, "supplier": 200},
     "spend:list": {
         "anonymous": 302,
         **{r: 200 for r in ROLES[1:]},
