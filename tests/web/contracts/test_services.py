@@ -170,6 +170,39 @@ def test_it_names_the_lot_when_the_award_has_one() -> None:
     assert services.lot_title(SimpleNamespace()) == ""
 
 
+def test_it_makes_one_contract_per_lot_award(award: Any) -> None:
+    """With lots (tenders' ``Lot``), each lot's award gets its own contract, named by the lot."""
+    from socialvalue.web.tenders.models import Award, Lot
+
+    tender = award.tender
+    north = Lot.objects.create(tender=tender, number=1, title="North schools")
+    south = Lot.objects.create(tender=tender, number=2, title="South schools")
+    Award.objects.filter(pk=award.pk).update(lot=north)
+    second = Award.objects.create(
+        tender=tender,
+        lot=south,
+        winning_bid=award.winning_bid,
+        decision=award.decision,
+        reasons=award.reasons,
+        standstill_start=award.standstill_start,
+        standstill_end=award.standstill_end,
+        evaluation_document={},
+        decided_by=award.decided_by,
+    )
+    award.refresh_from_db()
+    first = services.contract_create_from_award(award=award, actor=user("olivia"))
+    other = services.contract_create_from_award(award=second, actor=user("olivia"))
+    assert (first.lot_title, other.lot_title) == ("North schools", "South schools")
+    assert (
+        str(first) == "KCC-2026-042: School meals for Kingsbridge primary schools (North schools)"
+    )
+    assert Contract.objects.filter(award__tender=tender).count() == 2
+    assert (
+        AuditEvent.objects.get(action="contract.created", object_id=str(other.pk)).data["lot"]
+        == "South schools"
+    )
+
+
 def test_it_creates_the_demo_contract_through_the_award() -> None:
     """The tenders demo awards KCC-2026-042 through ``tender_award``, which calls the service."""
     from socialvalue.web.demo import demo_load
