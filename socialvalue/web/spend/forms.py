@@ -60,6 +60,7 @@ class UploadForm(forms.Form):
     replace = forms.BooleanField(
         label="Replace files already imported (same content or same name)",
         required=False,
+        help_text="Replacing a file drops the corrections made to its quarantined rows.",
     )
 
     def __init__(self, *args: Any, known: Mapping[str, Mapping[str, Any]] | None = None,
@@ -175,3 +176,93 @@ class SupplierListForm(forms.Form):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("The selected file must be a CSV", code="file_type")
         return upload
+
+
+#: What to tell the analyst when a corrected row still fails, by the reason it fails.
+CORRECTION_MESSAGES = {
+    "amount_missing": "Enter the amount",
+    "amount_invalid": "Enter the amount in pounds and pence, such as 1,234.56, or (20.00) for "
+    "a credit",
+    "date_missing": "Enter the payment date",
+    "date_invalid": "Enter a real payment date between 1990 and 2100, such as 30/09/2024",
+    "supplier_missing": "Enter the supplier’s name",
+    "duplicate_of_loaded": "{rows}: the same payment (date, amount, supplier, reference and "
+    "description) is already loaded from another file. Change a value, or leave the row "
+    "quarantined",
+    "duplicate_in_batch": "{rows}: comes out the same as another row corrected with it from "
+    "another file. Correct it on its own, or leave it quarantined",
+    "repeated_header": "{rows}: repeats the file’s header and is not a payment, so it stays "
+    "quarantined. Remove it from your selection",
+}
+
+
+class CorrectionForm(forms.Form):
+    """New values for one or more quarantined rows; a blank field keeps the value as written."""
+
+    row = forms.MultipleChoiceField(widget=forms.MultipleHiddenInput, error_messages={
+        "required": "Select at least one quarantined row",
+        "invalid_choice": "A selected row is no longer quarantined: open the quarantined rows "
+        "again",
+    })
+    payment_date = forms.CharField(
+        label="Payment date", required=False, max_length=50,
+        help_text="For example, 30/09/2024.",
+    )
+    amount = forms.CharField(
+        label="Amount", required=False, max_length=50,
+        help_text="In pounds, such as 1,234.56. Write a credit as -20.00 or (20.00).",
+    )
+    supplier_name = forms.CharField(label="Supplier", required=False, max_length=300)
+    note = forms.CharField(
+        label="Why you corrected it (optional)", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, the date on the invoice. Kept with the corrected rows.",
+    )
+
+    def __init__(self, *args: Any, tokens: Sequence[str] = (),
+                 raw: Mapping[str, str | None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        row = self.fields["row"]
+        assert isinstance(row, forms.MultipleChoiceField)
+        row.choices = [(t, t) for t in tokens]
+        # One row: the values as written, to edit. Several: blank keeps each row's own value.
+        self.raw = dict(raw or {})
+        if raw is None:
+            for name in ("payment_date", "amount", "supplier_name"):
+                self.fields[name].help_text = (
+                    (self.fields[name].help_text + " " if self.fields[name].help_text else "")
+                    + "Leave blank to keep each row’s value as written."
+                )
+
+    def entered(self) -> dict[str, str | None]:
+        """The values that change something: ``None`` for blank or unchanged fields."""
+        values: dict[str, str | None] = {}
+        for name in ("payment_date", "amount", "supplier_name"):
+            value = self.cleaned_data.get(name, "")
+            unchanged = name in self.raw and value == (self.raw[name] or "").strip()
+            values[name] = None if unchanged or (not value and not self.raw) else value
+        return values
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and all(v is None for v in self.entered().values()):
+            raise forms.ValidationError(
+                "Enter a corrected payment date, amount or supplier", code="nothing_entered"
+            )
+        return data
+
+    def add_outcomes(self, checked: Sequence[Any]) -> None:
+        """Errors for the rows that still fail, on the field each reason is about."""
+        failing: dict[str, list[Any]] = {}
+        for row in checked:
+            if not row.loads:
+                failing.setdefault(row.reason, []).append(row)
+        for reason, rows in failing.items():
+            names = ", ".join(row.describe() for row in rows[:5])
+            if len(rows) > 5:
+                names += f" and {len(rows) - 5} more"
+            message = CORRECTION_MESSAGES[reason].format(rows=names[:1].upper() + names[1:])
+            field = rows[0].field or None
+            if field and len(checked) > 1:
+                message = f"{message} ({len(rows)} of the rows: {names})"
+            self.add_error(field, forms.ValidationError(message, code=reason))

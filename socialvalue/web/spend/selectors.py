@@ -453,14 +453,90 @@ def quarantine_page(*, dataset: SpendDataset, reason: str, number: int) -> Page:
         pages = max(1, -(-int(count) // PAGE_SIZE))
         number = min(max(number, 1), pages)
         window = relation.select(
-            "file_name", "sheet", "source_row", "reason", "payment_date_raw", "amount_raw",
-            "supplier_name_raw", "description", "transaction_id",
+            "file_key", "file_name", "sheet", "source_row", "reason", "payment_date_raw",
+            "amount_raw", "supplier_name_raw", "description", "transaction_id",
         ).order("file_name, sheet, source_row").limit(PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         names = window.columns
         rows = [dict(zip(names, row, strict=True)) for row in window.fetchall()]
     finally:
         connection.close()
+    for row in rows:
+        row["token"] = _token(row)
     return Page(rows=rows, number=number, count=int(count), total_pence=int(total))
+
+
+def _token(row: Mapping[str, Any]) -> str:
+    from socialvalue.spend.corrections import RowRef
+
+    return RowRef(row["file_key"], row["sheet"], int(row["source_row"])).token
+
+
+#: The most rows one correction takes (a bulk correction of every row with one reason).
+MAX_CORRECTION_ROWS = 500
+
+
+def quarantine_tokens(*, dataset: SpendDataset, reason: str,
+                      limit: int = MAX_CORRECTION_ROWS) -> list[str]:
+    """Tokens of the quarantined rows with ``reason`` (all when blank), in page order."""
+    from socialvalue.spend.dataset import open_dataset
+
+    paths = [str(p) for p in open_dataset(dataset.path).quarantine_paths() if p.exists()]
+    if not paths:
+        return []
+    connection = duckdb.connect()
+    try:
+        relation = connection.read_parquet(paths, union_by_name=True)
+        if reason:
+            relation = relation.filter(duckdb.ColumnExpression("reason") ==
+                                       duckdb.ConstantExpression(reason))
+        window = relation.order("file_name, sheet, source_row").limit(limit).select(
+            "file_key", "sheet", "source_row")
+        names = window.columns
+        return [_token(dict(zip(names, row, strict=True))) for row in window.fetchall()]
+    finally:
+        connection.close()
+
+
+def correction_check(*, dataset: SpendDataset, corrections: Sequence[Any]) -> tuple[Any, ...]:
+    """What ingest's rules make of the corrected rows (nothing is changed); see
+    :func:`socialvalue.spend.corrections.check_corrections`."""
+    from socialvalue.spend.corrections import check_corrections
+
+    return check_corrections(dataset.path, corrections)
+
+
+def corrections_list(*, dataset: SpendDataset, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+    """How many rows were corrected, and the latest ``limit`` with what was kept about them."""
+    from socialvalue.spend.corrections import corrected_rows
+
+    table = corrected_rows(dataset.path)
+    rows = sorted(table.to_pylist(), key=lambda r: (r["corrected_at"], r["file_name"],
+                                                    r["source_row"]), reverse=True)
+    return table.num_rows, rows[:limit]
+
+
+def corrections_replaced(*, spend_import: SpendImport) -> list[tuple[str, int]]:
+    """Files in the dataset this import would replace that have corrected rows (their
+    corrections go with them): ``(file name, rows corrected)``."""
+    if not spend_import.replace:
+        return []
+    from socialvalue.spend.read import input_files, sniff
+    from socialvalue.web.spend.services import upload_paths
+
+    files = [f for f in spend_import.dataset.reconciliation.get("file_reports", [])
+             if f.get("rows_corrected")]
+    if not files:
+        return []
+    items, _ = input_files(upload_paths(spend_import))
+    names = {item.name for item in items}
+    hashes = set()
+    for item in items:
+        try:
+            hashes.add(sniff(item).sha256)
+        except SpendFileError:
+            continue
+    return [(f["name"], int(f["rows_corrected"])) for f in files
+            if f["name"] in names or f["sha256"] in hashes]
 
 
 def quarantine_reasons(*, dataset: SpendDataset) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Writes for spend datasets: create one, upload files, start an import, run it (the background
-task), keep the user's own supplier list. Every import is audited with its reconciliation."""
+task), correct quarantined rows, keep the user's own supplier list. Every import and every
+correction is audited with its reconciliation."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import hashlib
 import logging
 import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,9 @@ from socialvalue.web.spend.models import (
     SpendImport,
     dataset_root,
 )
+
+if TYPE_CHECKING:
+    from socialvalue.spend.corrections import CorrectionResult, RowCorrection
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +285,55 @@ def _import_failed(spend_import: SpendImport, message: str, code: str) -> SpendI
         )
     spend_import.refresh_from_db()
     return spend_import
+
+
+def spend_rows_correct(
+    *, dataset: SpendDataset, corrections: Sequence[RowCorrection], note: str, actor: Any
+) -> CorrectionResult:
+    """Load corrected quarantined rows (all or none), then keep the dataset's reconciliation and
+    audit who corrected which rows, from what to what.
+
+    Raises
+    ------
+    CorrectionError
+        A row is not quarantined any more, or still fails a rule; nothing was changed.
+    SpendDatasetError
+        An import or another correction is running on the dataset.
+    """
+    from socialvalue.spend.clean import format_pence
+    from socialvalue.spend.corrections import apply_corrections, describe
+
+    result = apply_corrections(dataset.path, corrections, corrected_by=_who(actor), note=note)
+    whole = result.reconciliation.as_dict()
+    rows = "; ".join(
+        f"{row.describe()} ({row.reason_before}): "
+        + ", ".join(f"{name} {value!r}" for name, value in row.entered.items()
+                    if value is not None)
+        for row in result.rows
+    )
+    with transaction.atomic():
+        SpendDataset.objects.filter(pk=dataset.pk).update(
+            reconciliation=whole, updated_at=timezone.now()
+        )
+        audit_record(
+            action="spend.rows_corrected",
+            summary=f"{_who(actor)} corrected quarantined rows of {dataset.name}: "
+            f"{describe(result)}",
+            actor=actor,
+            organisation=dataset.organisation,
+            obj=dataset,
+            data={
+                "rows_corrected": len(result.rows),
+                "amount_corrected": format_pence(result.pence),
+                "rows": rows[:4000],
+                "note": note,
+                "rows_loaded": whole["rows_loaded"],
+                "rows_quarantined": whole["rows_quarantined"],
+            },
+        )
+    dataset.refresh_from_db()
+    _after_import(dataset)
+    return result
 
 
 @transaction.atomic

@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:dataset_id>/imports/<int:import_id>/", views.import_detail, name="import_detail"),
     path("<int:dataset_id>/transactions/", views.transactions, name="transactions"),
     path("<int:dataset_id>/quarantine/", views.quarantine, name="quarantine"),
+    path("<int:dataset_id>/quarantine/correct/", views.quarantine_correct,
+         name="quarantine_correct"),
     path("<int:dataset_id>/report/", views.report, name="report"),
     path("<int:dataset_id>/supplier-list/", views.supplier_list, name="supplier_list"),
 ]

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from socialvalue.exceptions import PlaceError, SpendFileError
+from socialvalue.exceptions import CorrectionError, PlaceError, SpendDatasetError, SpendFileError
 from socialvalue.spend.clean import pence_to_pounds
 from socialvalue.spend.dataset import REASONS
 from socialvalue.web.http import OrgHttpRequest
@@ -19,6 +19,7 @@ from socialvalue.web.permissions import Perm, permission_required
 from socialvalue.web.spend import selectors, services
 from socialvalue.web.spend.forms import (
     ColumnsForm,
+    CorrectionForm,
     DatasetForm,
     PlacesForm,
     SupplierListForm,
@@ -144,6 +145,7 @@ def import_columns(request: OrgHttpRequest, dataset_id: int, import_id: int) -> 
             "preview": preview,
             "form": form,
             "blocked": blocked,
+            "corrections_dropped": selectors.corrections_replaced(spend_import=spend_import),
         },
     )
 
@@ -289,6 +291,92 @@ def quarantine(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
             "reasons": selectors.quarantine_reasons(dataset=dataset),
             "query": f"reason={reason}" if reason else "",
             "total": pence_to_pounds(page.total_pence),
+            "can_manage": _can_manage(request),
+            "corrections": selectors.corrections_list(dataset=dataset),
+            "max_rows": selectors.MAX_CORRECTION_ROWS,
+        },
+    )
+
+
+def _correction_tokens(request: OrgHttpRequest, dataset: SpendDataset) -> list[str]:
+    """The rows to correct: ``row`` tokens, or every row with ``reason`` (up to the limit)."""
+    source = request.POST if request.method == "POST" else request.GET
+    tokens = list(dict.fromkeys(source.getlist("row")))[: selectors.MAX_CORRECTION_ROWS]
+    reason = source.get("reason", "")
+    if not tokens and reason in REASONS:
+        tokens = selectors.quarantine_tokens(dataset=dataset, reason=reason)
+    return tokens
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_SPEND)
+def quarantine_correct(request: OrgHttpRequest, dataset_id: int) -> HttpResponse:
+    """Correct one or many quarantined rows; HTMX checks the values as they are typed."""
+    from socialvalue.spend.corrections import RowCorrection, RowRef
+
+    dataset = _dataset(request, dataset_id)
+    tokens = _correction_tokens(request, dataset)
+    try:
+        refs = [RowRef.from_token(token) for token in tokens]
+        rows = selectors.correction_check(
+            dataset=dataset, corrections=[RowCorrection(ref) for ref in refs])
+    except CorrectionError as error:
+        messages.error(request, f"{error}.")
+        return redirect("spend:quarantine", dataset_id=dataset.pk)
+    if not rows:
+        messages.error(request, "Select at least one quarantined row to correct.")
+        return redirect("spend:quarantine", dataset_id=dataset.pk)
+    single = rows[0] if len(rows) == 1 else None
+    raw = None
+    if single is not None:
+        raw = {"payment_date": single.payment_date_raw or "", "amount": single.amount_raw or "",
+               "supplier_name": single.supplier_name_raw or ""}
+    form = CorrectionForm(
+        _bound(request)[0], tokens=tokens, raw=raw,
+        initial={"row": tokens, **(raw or {})},
+    )
+    checked = None
+    if request.method == "POST" and form.is_valid():
+        entered = form.entered()
+        corrections = [RowCorrection(ref, **entered) for ref in refs]
+        try:
+            checked = selectors.correction_check(dataset=dataset, corrections=corrections)
+        except CorrectionError as error:
+            form.add_error(None, f"{error}")
+        else:
+            form.add_outcomes(checked)
+        if form.is_valid() and "check" not in request.POST:
+            try:
+                result = services.spend_rows_correct(
+                    dataset=dataset, corrections=corrections,
+                    note=form.cleaned_data["note"], actor=request.user,
+                )
+            except (CorrectionError, SpendDatasetError) as error:
+                form.add_error(None, f"{error}")
+            else:
+                count = len(result.rows)
+                messages.success(
+                    request,
+                    f"{count} row{'s' if count != 1 else ''} corrected and loaded "
+                    f"(£{pence_to_pounds(result.pence):,}). The reconciliation now shows "
+                    f"{result.reconciliation.rows_loaded:,} rows loaded and "
+                    f"{result.reconciliation.rows_quarantined:,} quarantined.",
+                )
+                return redirect("spend:quarantine", dataset_id=dataset.pk)
+    template = "spend/quarantine_correct.html"
+    if request.htmx and "check" in request.POST:
+        template += "#check"
+    outcomes = list(zip(rows, checked, strict=True)) if checked else [(r, None) for r in rows]
+    return render(
+        request,
+        template,
+        {
+            "dataset": dataset,
+            "form": form,
+            "rows": outcomes,
+            "single": single,
+            "checked": checked is not None,
+            "loads": sum(1 for c in checked or () if c.loads),
         },
     )
 
