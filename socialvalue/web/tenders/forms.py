@@ -498,6 +498,8 @@ class ModerationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required where the score differs from any evaluator's.",
     )
+    #: The moderated score's version the page showed (0: none yet); see ``moderation_save``.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class AwardForm(forms.Form):

@@ -427,6 +427,9 @@ class ModeratedScore(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     moderated_at = models.DateTimeField(default=timezone.now)
+    #: Raised on every save; a moderator's save quotes the version their page showed, so two
+    #: moderators working from stale pages cannot overwrite each other silently.
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
     class Meta:

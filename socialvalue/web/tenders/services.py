@@ -1162,8 +1162,14 @@ def moderation_save(
     criterion: Criterion,
     value: Decimal,
     rationale: str = "",
+    expected_version: int | None = None,
 ) -> ModeratedScore:
-    """Record the panel's score; a rationale is required wherever it differs from an evaluator's."""
+    """Record the panel's score; a rationale is required wherever it differs from an evaluator's.
+
+    ``expected_version`` is the version of the moderated score the moderator's page showed (0 when
+    there was none yet): if someone has saved it since, the save is refused rather than silently
+    overwriting theirs. ``None`` skips the check (the averaging rule, applied in one go).
+    """
     locked = _lock_tender(tender)
     _require_status(locked, TenderStatus.EVALUATING, action="moderate")
     if bid.tender_id != locked.pk or criterion.tender_id != locked.pk:
@@ -1174,7 +1180,17 @@ def moderation_save(
         )
     _refuse_decided_lot(bid)
     _check_value(criterion, value)
+    # The tender row is locked above, so no other moderation save runs between this read and write.
     moderated = ModeratedScore.objects.filter(bid=bid, criterion=criterion).first()
+    current_version = 0 if moderated is None else moderated.version
+    if expected_version is not None and expected_version != current_version:
+        now_value = "removed" if moderated is None else f"{moderated.value.normalize()}"
+        raise ConcurrentEditError(
+            f"Someone else saved the moderated score for {bid.supplier.name} on {criterion.name} "
+            f"while you were looking at it: it is now {now_value}. Check it, then save again if "
+            "you still want to change it",
+            code="stale",
+        )
     previous = None if moderated is None else moderated.value
     if moderated is None:
         moderated = ModeratedScore(bid=bid, criterion=criterion, moderated_by=actor)
@@ -1182,6 +1198,7 @@ def moderation_save(
     moderated.rationale = rationale
     moderated.moderated_by = actor
     moderated.moderated_at = timezone.now()
+    moderated.version = current_version + 1
     moderated.full_clean()
     moderated.save()
     audit_record(

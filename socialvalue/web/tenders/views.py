@@ -616,6 +616,7 @@ def moderate(
                 criterion=criterion,
                 value=form.cleaned_data["value"],
                 rationale=form.cleaned_data["rationale"],
+                expected_version=form.cleaned_data["version"],
             )
         except (TenderError, ValidationError) as exc:
             error = _error_text(exc)
