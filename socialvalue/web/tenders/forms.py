@@ -307,6 +307,17 @@ class BidForm(forms.Form):
         error_messages={"max_length": "The price breakdown must be 5,000 characters or fewer"},
     )
 
+    price_lines = forms.CharField(
+        label="Your price in lines (optional)",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text="One item on each line: what it is, how many, and the price of one in £, "
+        "separated by |. For example: Cook, one day | 200 | 180.00. The lines must add up to "
+        "your price exactly.",
+        error_messages={"max_length": "Your price lines must be 20,000 characters or fewer"},
+    )
+
     def __init__(
         self, *args: Any, questions: list[Any], measures: list[Any], **kwargs: Any
     ) -> None:
@@ -340,6 +351,20 @@ class BidForm(forms.Form):
                 },
             )
 
+    def clean_price_lines(self) -> list[Any]:
+        return parse_price_lines(self.cleaned_data.get("price_lines") or "")
+
+    def clean(self) -> dict[str, Any]:
+        from socialvalue.web.tenders.services import price_lines_problem
+
+        cleaned = super().clean() or {}
+        lines = cleaned.get("price_lines") or []
+        if lines and "price" in cleaned and "price_lines" not in self.errors:
+            problem = price_lines_problem(lines, cleaned["price"])
+            if problem is not None:
+                self.add_error("price_lines", forms.ValidationError(problem, code="total"))
+        return cleaned
+
     def response_fields(self) -> list[Any]:
         return [self[f"response_{c.pk}"] for c in self.questions]
 
@@ -356,6 +381,50 @@ class BidForm(forms.Form):
             if value is not None and value > 0:
                 out.append((measure.id, value))
         return out
+
+
+def parse_price_lines(text: str) -> list[Any]:
+    """Price lines typed as ``description | quantity | unit price in £``, one a line.
+
+    Raises ``ValidationError`` naming the first line that is malformed. Blank lines are skipped.
+    """
+    from socialvalue.web.tenders.services import PriceLineInput
+
+    lines = []
+    for n, raw in enumerate((r for r in text.splitlines() if r.strip()), start=1):
+        parts = [p.strip() for p in raw.split("|")]
+        if len(parts) != 3 or not all(parts):
+            raise forms.ValidationError(
+                f"Line {n} of your price must be a description, a quantity and a unit price, "
+                "separated by |",
+                code="malformed",
+            )
+        description, quantity_text, unit_text = parts
+        if len(description) > 200:
+            raise forms.ValidationError(
+                f"The description on line {n} must be 200 characters or fewer", code="malformed"
+            )
+        quantity_text = quantity_text.replace(",", "")
+        if not re.fullmatch(r"\d{1,9}(\.\d{1,3})?", quantity_text) or Decimal(quantity_text) <= 0:
+            raise forms.ValidationError(
+                f"The quantity on line {n} must be a number above 0 with up to 3 decimal places",
+                code="malformed",
+            )
+        unit_text = unit_text.replace(",", "").lstrip("£").strip()
+        if not re.fullmatch(r"\d{1,13}(\.\d{1,2})?", unit_text):
+            raise forms.ValidationError(
+                f"The unit price on line {n} must be an amount in pounds and pence, like 180.00",
+                code="malformed",
+            )
+        line = PriceLineInput(description, Decimal(quantity_text), int(Decimal(unit_text) * 100))
+        if line.total % 1:
+            raise forms.ValidationError(
+                f"Line {n} of your price comes to part of a penny: change the quantity or the "
+                "unit price so it comes to whole pence",
+                code="part_penny",
+            )
+        lines.append(line)
+    return lines
 
 
 def _measure_help(measure: Any) -> str:

@@ -310,6 +310,34 @@ class Bid(models.Model):
         return f"Bid from {self.supplier} for {self.tender.reference}{lot}"
 
 
+class PriceLine(models.Model):
+    """One line of a bid's price: what, how many, and the price of one, in pence.
+
+    Optional; when a bid has lines their totals add up to its price to the penny (checked when
+    the bid is saved). Sealed like the price: evaluators never see them.
+    """
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="price_lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(
+        max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    unit_price_pence = models.BigIntegerField(validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.description}"
+
+    @property
+    def total_pence(self) -> int:
+        # Whole pence by construction: a line that does not come to whole pence is refused.
+        return int(self.quantity * self.unit_price_pence)
+
+
 class BidResponse(models.Model):
     """The bidder's written answer to one quality or social value question."""
 

@@ -52,6 +52,7 @@ from socialvalue.web.tenders.models import (
     Lot,
     ModeratedScore,
     ModerationRule,
+    PriceLine,
     Score,
     SocialValueScoring,
     Tender,
@@ -725,6 +726,48 @@ class CommitmentInput:
     place: str = ""
 
 
+@dataclass(frozen=True)
+class PriceLineInput:
+    """One line of a structured price: ``quantity`` x ``unit_price_pence``."""
+
+    description: str
+    quantity: Decimal
+    unit_price_pence: int
+
+    @property
+    def total(self) -> Decimal:
+        return self.quantity * self.unit_price_pence
+
+
+def price_lines_problem(lines: Sequence[PriceLineInput], price_pence: int | None) -> str | None:
+    """What is wrong with a bid's price lines, in words for the bidder, or ``None``.
+
+    Each line needs a description, a quantity above 0 and a unit price of 0 or more, and must
+    come to whole pence; the lines together must come to the price exactly.
+    """
+    if not lines:
+        return None
+    total = Decimal(0)
+    for n, line in enumerate(lines, start=1):
+        if not line.description.strip():
+            return f"Line {n} of your price needs a description"
+        if line.quantity <= 0 or line.unit_price_pence < 0:
+            return f"Line {n} of your price needs a quantity above 0 and a unit price of 0 or more"
+        if line.total != line.total.to_integral_value():
+            return (
+                f"Line {n} of your price comes to part of a penny: change the quantity or the "
+                "unit price so it comes to whole pence"
+            )
+        total += line.total
+    if price_pence is None or total != price_pence:
+        given = "no price" if price_pence is None else f"£{Decimal(price_pence) / 100:,.2f}"
+        return (
+            f"Your price lines add up to £{total / 100:,.2f}, but your price is {given}. "
+            "Make them the same"
+        )
+    return None
+
+
 def _refuse_after_deadline(
     *, tender: Tender, supplier: Organisation, actor: Any, action: str, now: datetime | None
 ) -> None:
@@ -803,6 +846,7 @@ def bid_save(
     expected_version: int | None = None,
     now: datetime | None = None,
     lot: Lot | None = None,
+    price_lines: Sequence[PriceLineInput] = (),
 ) -> Bid:
     """Save the supplier's draft bid (a withdrawn bid becomes a draft again); with lots, the
     bid for ``lot``."""
@@ -810,6 +854,7 @@ def bid_save(
     _check_lot(tender, lot)
     return _bid_save(
         lot=lot,
+        price_lines=price_lines,
         tender=tender,
         supplier=supplier,
         actor=actor,
@@ -835,6 +880,7 @@ def _bid_save(
     expected_version: int | None,
     now: datetime | None,
     lot: Lot | None,
+    price_lines: Sequence[PriceLineInput],
 ) -> Bid:
     bid = _locked_bid(tender, supplier, lot)
     if tender.deadline_passed(now):  # checked again under the lock
@@ -864,6 +910,9 @@ def _bid_save(
     findings = commitment_findings(tender=tender, commitments=commitments)
     if findings:
         raise TenderError("Check your commitments: " + "; ".join(findings), code="commitment_rules")
+    problem = price_lines_problem(price_lines, price_pence)
+    if problem is not None:
+        raise TenderError(problem, code="price_lines")
     bid.price_pence = price_pence
     bid.price_breakdown = price_breakdown
     bid.status = BidStatus.DRAFT
@@ -872,6 +921,17 @@ def _bid_save(
     bid.save()
     for pk, text in responses.items():
         BidResponse.objects.update_or_create(bid=bid, criterion_id=pk, defaults={"text": text})
+    bid.price_lines.all().delete()
+    for position, line in enumerate(price_lines):
+        price_line = PriceLine(
+            bid=bid,
+            position=position,
+            description=line.description.strip(),
+            quantity=line.quantity,
+            unit_price_pence=line.unit_price_pence,
+        )
+        price_line.full_clean()
+        price_line.save()
     bid.commitments.all().delete()
     for c in commitments:
         row = Commitment(

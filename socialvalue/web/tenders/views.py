@@ -995,6 +995,11 @@ def _bid_form(request: OrgHttpRequest, tender: Tender, bid: Any, data: Any = Non
             "" if bid.price_pence is None else f"{Decimal(bid.price_pence) / 100:.2f}"
         )
         initial["price_breakdown"] = bid.price_breakdown
+        initial["price_lines"] = "\n".join(
+            f"{line.description} | {line.quantity.normalize():f} | "
+            f"{Decimal(line.unit_price_pence) / 100:.2f}"
+            for line in bid.price_lines.all()
+        )
         for response in bid.responses.all():
             initial[f"response_{response.criterion_id}"] = response.text
         for commitment in bid.commitments.all():
@@ -1032,9 +1037,11 @@ def bid(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> H
                 commitments=[services.CommitmentInput(m, q) for m, q in form.commitments()],
                 expected_version=int(request.POST.get("version") or 0) or None,
                 lot=lot,
+                price_lines=form.cleaned_data["price_lines"],
             )
         except (TenderError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            field = "price_lines" if getattr(error, "code", "") == "price_lines" else None
+            form.add_error(field, _error_text(error))
         else:
             messages.success(request, "Your draft bid is saved. It is not submitted yet.")
             return _bid_redirect(tender, lot)
