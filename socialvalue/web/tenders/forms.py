@@ -629,6 +629,24 @@ class DocumentForm(forms.Form):
     )
 
 
+class BidDocumentForm(DocumentForm):
+    """A bid's attachment, for the bid as a whole or for one of its questions."""
+
+    question = forms.TypedChoiceField(
+        label="What is the file for?",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Evaluators scoring that question see the file beside your answer.",
+    )
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["question"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "The bid as a whole")] + [(c.pk, c.name) for c in questions]
+
+
 class SupplierRegistrationForm(forms.Form):
     """A small business registers its organisation and its first user from an opportunity.
 

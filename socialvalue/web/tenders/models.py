@@ -583,6 +583,11 @@ class Document(models.Model):
     bid = models.ForeignKey(
         Bid, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
     )
+    #: For a bid's attachment: the quality or social value question it supports (empty: the
+    #: bid as a whole). Evaluators of that question can read it once they may read the bid.
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to=_upload_path, storage=upload_storage, max_length=300)
     content_type = models.CharField(max_length=100)

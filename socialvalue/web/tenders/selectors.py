@@ -304,6 +304,15 @@ def bids_for_evaluator(*, assignment: EvaluatorAssignment) -> QuerySet[Bid]:
     )
 
 
+def documents_for_evaluator(*, assignment: EvaluatorAssignment) -> QuerySet[Document]:
+    """Files bidders attached to the questions this evaluator scores, on the bids open to them
+    (none until they are cleared and evaluation has started, as for the bids themselves)."""
+    return Document.objects.filter(
+        bid__in=bids_for_evaluator(assignment=assignment),
+        criterion__in=assignment.criteria.all(),
+    )
+
+
 def own_scores(*, assignment: EvaluatorAssignment) -> dict[tuple[int, int], Score]:
     return {(s.bid_id, s.criterion_id): s for s in assignment.scores.all()}
 

@@ -1481,14 +1481,22 @@ def bid_document_add(
     upload: Any,
     now: datetime | None = None,
     lot: Lot | None = None,
+    criterion: Criterion | None = None,
 ) -> Document:
-    """Attach a file to the supplier's draft bid; sealed like the bid itself."""
+    """Attach a file to the supplier's draft bid, or to one of its answers (``criterion``);
+    sealed like the bid itself."""
     _refuse_after_deadline(
         tender=tender, supplier=supplier, actor=actor, action="attach to", now=now
     )
     _check_lot(tender, lot)
     return _bid_document_add(
-        tender=tender, supplier=supplier, actor=actor, upload=upload, now=now, lot=lot
+        tender=tender,
+        supplier=supplier,
+        actor=actor,
+        upload=upload,
+        now=now,
+        lot=lot,
+        criterion=criterion,
     )
 
 
@@ -1501,8 +1509,13 @@ def _bid_document_add(
     upload: Any,
     now: datetime | None,
     lot: Lot | None,
+    criterion: Criterion | None,
 ) -> Document:
     bid = _locked_bid(tender, supplier, lot)
+    if criterion is not None and criterion.pk not in {
+        c.pk for c in selectors.response_criteria(tender=tender)
+    }:
+        raise TenderError("That question is not part of this tender", code="unknown_criterion")
     if tender.deadline_passed(now):
         raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
     if bid.status == BidStatus.SUBMITTED:
@@ -1514,6 +1527,7 @@ def _bid_document_add(
     document = Document(
         tender=tender,
         bid=bid,
+        criterion=criterion,
         title=name,
         content_type=content_type,
         size=upload.size,
@@ -1525,7 +1539,7 @@ def _bid_document_add(
     audit_record(
         action="bid.document_added",
         summary=f"{supplier.name} attached a file to its bid for {tender.reference}"
-        f"{_lot_words(lot)}",
+        f"{_lot_words(lot)}" + (f" (answer to {criterion.name})" if criterion else ""),
         actor=actor,
         organisation=supplier,
         obj=document,

@@ -79,6 +79,11 @@ urlpatterns = [
         name="score",
     ),
     path("evaluations/<int:assignment_id>/submit/", views.scores_submit, name="scores_submit"),
+    path(
+        "evaluations/<int:assignment_id>/documents/<int:document_id>/",
+        views.evaluation_document,
+        name="evaluation_document",
+    ),
     # the public and suppliers
     path("opportunities/", views.opportunities, name="opportunities"),
     path("opportunities/<int:tender_id>/", views.opportunity, name="opportunity"),

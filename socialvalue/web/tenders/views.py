@@ -31,6 +31,7 @@ from socialvalue.web.tenders.forms import (
     AnswerForm,
     AssignForm,
     AwardForm,
+    BidDocumentForm,
     BidForm,
     CancelForm,
     ClarificationForm,
@@ -748,6 +749,9 @@ def _scoring_context(
     peers: dict[tuple[int, int], list[Any]] = {}
     for score in selectors.peer_scores(assignment=assignment):
         peers.setdefault((score.bid_id, score.criterion_id), []).append(score)
+    files: dict[tuple[int | None, int | None], list[Any]] = {}
+    for document in selectors.documents_for_evaluator(assignment=assignment):
+        files.setdefault((document.bid_id, document.criterion_id), []).append(document)
     items = []
     for bid in bids:
         responses = {r.criterion_id: r.text for r in bid.responses.all()}
@@ -770,6 +774,7 @@ def _scoring_context(
                     "score": existing,
                     "response": responses.get(criterion.pk, ""),
                     "peers": peers.get(key, []),
+                    "documents": files.get(key, []),
                 }
             )
         items.append({"bid": bid, "cells": cells, "commitments": list(bid.commitments.all())})
@@ -849,6 +854,19 @@ def score(
         return render(request, "tenders/evaluation.html", context, status=200)
     messages.success(request, f"Score saved for {bid.supplier.name} on {criterion.name}.")
     return redirect(reverse("tenders:evaluation", args=[assignment.pk]) + f"#bid-{bid.pk}")
+
+
+@require_GET
+@permission_required(Perm.EVALUATE_TENDERS)
+def evaluation_document(
+    request: OrgHttpRequest, assignment_id: int, document_id: int
+) -> FileResponse:
+    """A file a bidder attached to a question this evaluator scores (404 for any other, and for
+    every file until the evaluator may read the bids)."""
+    assignment = _assignment(request, assignment_id)
+    return _serve(
+        get_object_or_404(selectors.documents_for_evaluator(assignment=assignment), pk=document_id)
+    )
 
 
 @require_POST
@@ -1056,7 +1074,7 @@ def bid(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> H
             "award": None if mine is None else selectors.award_for_bid(bid=mine),
             "bid": mine,
             "form": form,
-            "document_form": DocumentForm(),
+            "document_form": BidDocumentForm(questions=selectors.response_criteria(tender=tender)),
             "open": tender.status == TenderStatus.PUBLISHED and not tender.deadline_passed(),
             "submitted": mine is not None and mine.status == BidStatus.SUBMITTED,
         },
@@ -1222,7 +1240,8 @@ def bid_document_add(
     assert request.org is not None
     tender = _public_tender(tender_id)
     lot = _bid_lot(request, tender, lot_id)
-    form = DocumentForm(request.POST, request.FILES)
+    questions = selectors.response_criteria(tender=tender)
+    form = BidDocumentForm(request.POST, request.FILES, questions=questions)
     if form.is_valid():
         try:
             services.bid_document_add(
@@ -1231,6 +1250,9 @@ def bid_document_add(
                 actor=request.user,
                 upload=form.cleaned_data["document"],
                 lot=lot,
+                criterion=next(
+                    (c for c in questions if c.pk == form.cleaned_data["question"]), None
+                ),
             )
         except TenderError as error:
             messages.error(request, str(error))
