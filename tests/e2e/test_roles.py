@@ -30,8 +30,8 @@ NAVIGATION_BY_USER = {
     "contracts": ["Dashboard", "Contracts", "Spend", "Frameworks"],
     "analyst": ["Dashboard", "Spend", "Suppliers", "Frameworks"],
     "coordinator": ["Dashboard", "Spend", "Frameworks", "Network"],
-    "supplier": ["Dashboard", "Bids"],
-    "supplier-admin": ["Dashboard", "Bids", "Team", "Audit log"],
+    "supplier": ["Dashboard", "Bids", "Contracts"],
+    "supplier-admin": ["Dashboard", "Bids", "Contracts", "Team", "Audit log"],
 }
 
 

@@ -29,6 +29,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Evaluations", "tenders:evaluations", Perm.EVALUATE_TENDERS, "/tenders/evaluations/"),
     NavItem("Bids", "tenders:my_bids", Perm.MANAGE_BIDS, "/tenders/bids/"),
     NavItem("Contracts", "contracts:list", Perm.VIEW_CONTRACTS, "/contracts/"),
+    NavItem("Contracts", "contracts:supplier_list", Perm.MANAGE_BIDS, "/contracts/won/"),
     # Spend and suppliers' items go here (socialvalue/web/spend, socialvalue/web/suppliers).
     NavItem("Spend", "spend:list", Perm.VIEW_SPEND, "/spend/"),
     NavItem("Suppliers", "suppliers:list", Perm.REVIEW_SUPPLIERS, "/suppliers/"),
