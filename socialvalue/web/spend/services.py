@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -134,6 +135,53 @@ def spend_import_create(
         data={"files": ", ".join(names), "replace": replace},
     )
     return spend_import
+
+
+@transaction.atomic
+def spend_import_again(*, spend_import: SpendImport, actor: Any) -> SpendImport:
+    """A new import of the files kept from ``spend_import``, replacing them in the dataset.
+
+    For reading files again after a column-mapping change: the new import waits at the column
+    check like an upload, so the analyst can change the columns before anything is imported.
+    The kept files are linked (or copied), never moved, so the earlier import keeps its own.
+
+    Raises
+    ------
+    SpendFileError
+        None of the import's files are kept any more.
+    """
+    paths = [path for path in upload_paths(spend_import) if path.is_file()]
+    if not paths:
+        raise SpendFileError(
+            "The files of this import are no longer kept. Upload them again instead"
+        )
+    again = SpendImport(
+        dataset=spend_import.dataset,
+        publisher=spend_import.publisher,
+        replace=True,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    again.full_clean()
+    again.save()
+    again.upload_dir.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        target = again.upload_dir / path.name
+        try:
+            os.link(path, target)
+        except OSError:  # another file system, or links not allowed: copy instead
+            shutil.copyfile(path, target)
+    again.file_names = [path.name for path in paths]
+    again.save(update_fields=["file_names"])
+    audit_record(
+        action="spend.files_reimported",
+        summary=f"{_who(actor)} started importing again {len(paths)} file(s) of import "
+        f"{spend_import.pk} into {spend_import.dataset.name}",
+        actor=actor,
+        organisation=spend_import.dataset.organisation,
+        obj=again,
+        data={"files": ", ".join(again.file_names), "from_import": spend_import.pk},
+    )
+    return again
 
 
 def upload_paths(spend_import: SpendImport) -> list[Path]:

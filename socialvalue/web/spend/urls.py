@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:dataset_id>/imports/<int:import_id>/columns/", views.import_columns,
          name="import_columns"),
     path("<int:dataset_id>/imports/<int:import_id>/", views.import_detail, name="import_detail"),
+    path("<int:dataset_id>/imports/<int:import_id>/again/", views.import_again,
+         name="import_again"),
     path("<int:dataset_id>/transactions/", views.transactions, name="transactions"),
     path("<int:dataset_id>/quarantine/", views.quarantine, name="quarantine"),
     path("<int:dataset_id>/quarantine/correct/", views.quarantine_correct,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from socialvalue.exceptions import CorrectionError, PlaceError, SpendDatasetError, SpendFileError
 from socialvalue.spend.clean import pence_to_pounds
@@ -175,6 +175,21 @@ def import_detail(request: OrgHttpRequest, dataset_id: int, import_id: int) -> H
             "can_manage": _can_manage(request),
         },
     )
+
+
+@require_POST
+@permission_required(Perm.MANAGE_SPEND)
+def import_again(request: OrgHttpRequest, dataset_id: int, import_id: int) -> HttpResponse:
+    """Read an import's kept files again, through the column check (after a mapping change)."""
+    spend_import = _import(request, dataset_id, import_id)
+    if not spend_import.finished:
+        return redirect("spend:import_detail", dataset_id=dataset_id, import_id=import_id)
+    try:
+        again = services.spend_import_again(spend_import=spend_import, actor=request.user)
+    except SpendFileError as error:
+        messages.error(request, str(error))
+        return redirect("spend:import_detail", dataset_id=dataset_id, import_id=import_id)
+    return redirect("spend:import_columns", dataset_id=dataset_id, import_id=again.pk)
 
 
 def _places_form(request: OrgHttpRequest, dataset: SpendDataset) -> tuple[PlacesForm, list[Any],
