@@ -409,7 +409,8 @@ def _apply(frame: nw.LazyFrame[Any], rows: RowFilter, places: Sequence[Place]) -
 
 TRANSACTION_COLUMNS = (
     "payment_date", "supplier_name", "amount_pence", "expense_type", "service_area",
-    "transaction_id", "file_name", "source_row", "payee_class", "supplier_key",
+    "transaction_id", "file_name", "source_row", "payee_class", "supplier_key", "file_key",
+    "sheet",
 )
 
 
@@ -427,12 +428,21 @@ def transactions_page(
         PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
     )
     names = window.columns
-    return Page(
-        rows=[dict(zip(names, row, strict=True)) for row in window.fetchall()],
-        number=number,
-        count=int(count),
-        total_pence=int(total),
-    )
+    found = [dict(zip(names, row, strict=True)) for row in window.fetchall()]
+    corrected = _corrected_keys(dataset)
+    for row in found:
+        row["corrected"] = (row["file_key"], row["sheet"], row["source_row"]) in corrected
+    return Page(rows=found, number=number, count=int(count), total_pence=int(total))
+
+
+def _corrected_keys(dataset: SpendDataset) -> set[tuple[str, str | None, int]]:
+    """Which loaded rows were corrected after the import (to mark them in row lists)."""
+    if not dataset.reconciliation.get("rows_corrected"):
+        return set()
+    from socialvalue.spend.corrections import corrected_rows
+
+    table = corrected_rows(dataset.path).select(["file_key", "sheet", "source_row"])
+    return {(r["file_key"], r["sheet"], r["source_row"]) for r in table.to_pylist()}
 
 
 def quarantine_page(*, dataset: SpendDataset, reason: str, number: int) -> Page:

@@ -83,6 +83,9 @@ def test_it_loads_a_corrected_row_and_moves_the_reconciliation(
     assert count == 1
     assert (corrected[0]["payment_date_raw"], corrected[0]["reason"],
             corrected[0]["corrected_by"]) == ("31/02/2024", "date_invalid", "anna")
+    rows = client.get(reverse("spend:transactions", args=[imported.pk]),
+                      {"supplier": "acme"}).context["page"].rows
+    assert [str(r["payment_date"]) for r in rows if r["corrected"]] == ["2024-02-29"]
 
 
 def test_it_keeps_a_row_that_still_fails_with_the_new_reason(client_for: Any,
