@@ -28,15 +28,9 @@ PENCE = Decimal(100)
 CENT = Decimal("0.01")
 
 
-def lot_title(award: Any) -> str:
-    """The title of the lot an award is for, or ``""`` when tenders have no lots (yet).
-
-    Read defensively so this works whether ``Award`` has a ``lot`` or not.
-    """
-    lot = getattr(award, "lot", None)
-    if lot is None:
-        return ""
-    return str(getattr(lot, "title", "") or "")
+def lot_title(award: Award) -> str:
+    """The title of the lot an award is for, or ``""`` when the tender is not in lots."""
+    return award.lot.title if award.lot is not None else ""
 
 
 @dataclass(frozen=True)

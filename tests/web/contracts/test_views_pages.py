@@ -183,3 +183,12 @@ def test_it_refuses_a_form_opened_before_someone_elses_save(
     assert "Someone else changed this contract" in _text(response)
     contract.refresh_from_db()
     assert contract.start_date == date(2026, 4, 1)
+
+
+def test_it_links_the_awarded_tender_to_its_contract(contract: Contract, client_for: Any) -> None:
+    page = _text(
+        client_for("officer").get(reverse("tenders:detail", args=[contract.award.tender.pk]))
+    )
+    link = reverse("contracts:detail", args=[contract.pk])
+    assert f'href="{link}"' in page
+    assert f"{contract.kpis.count()} social value KPIs from the winning bid" in page
