@@ -1,4 +1,5 @@
-"""Demo tenders for Kingsbridge City Council: one open, one at moderation and one awarded.
+"""Demo tenders for Kingsbridge City Council: one open, one open in two lots, one at moderation
+and one awarded.
 
 Everything goes through the real services, with ``now`` passed where a step happened in the
 past, so the audit trail reads as if the lifecycle had been walked. Loading is idempotent: a
@@ -137,6 +138,25 @@ def _tender(
     )
 
 
+#: The open tender in lots: (number, title, description, estimated value in pence).
+LOTS = (
+    (
+        1,
+        "Schools",
+        "Lunches and breakfast clubs for the 14 primary schools, about 3,900 meals a day in term "
+        "time.",
+        1_050_000_000,
+    ),
+    (
+        2,
+        "Civic buildings",
+        "The civic centre café, the depot canteen and catering for about 120 council events a "
+        "year.",
+        310_000_000,
+    ),
+)
+
+
 def _bid(tender: Tender, slug: str, username: str, at: datetime) -> None:
     supplier = Organisation.objects.get(slug=slug)
     user = get_user_model().objects.get(username=username)
@@ -238,6 +258,33 @@ def tenders_demo_load(*, logins: list[tuple[str, str, str]]) -> int:
             value=1_150_000_000,
             cpv="55524000-9",
         )
+        services.tender_publish(tender=tender, actor=officer)
+        created += 1
+
+    if "KCC-2026-118" not in existing:
+        # Published, not awarded: each award makes a contract, and the contracts demo has one.
+        tender = _tender(
+            city,
+            officer,
+            version,
+            reference="KCC-2026-118",
+            title="Catering for schools and civic buildings",
+            description="Catering across the council's estate for four years, in two lots. "
+            "Suppliers may bid for one lot or both; each lot is scored and awarded on its own, "
+            "on the same criteria (Preston 2023: social value 20%).",
+            deadline=now + timedelta(days=28),
+            value=sum(lot[3] for lot in LOTS),
+            cpv="55520000-1",
+        )
+        for number, title, description, value in LOTS:
+            services.lot_add(
+                tender=tender,
+                actor=officer,
+                number=number,
+                title=title,
+                description=description,
+                estimated_value_pence=value,
+            )
         services.tender_publish(tender=tender, actor=officer)
         created += 1
 
