@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -366,8 +367,12 @@ def quarantine_correct(request: OrgHttpRequest, dataset_id: int) -> HttpResponse
                     dataset=dataset, corrections=corrections,
                     note=form.cleaned_data["note"], actor=request.user,
                 )
-            except (CorrectionError, SpendDatasetError) as error:
+            except CorrectionError as error:
                 form.add_error(None, f"{error}")
+            except SpendDatasetError:
+                form.add_error(None, forms.ValidationError(
+                    "An import is running on this dataset. Try again when it has finished",
+                    code="locked"))
             else:
                 count = len(result.rows)
                 messages.success(

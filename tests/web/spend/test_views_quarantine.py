@@ -229,3 +229,16 @@ def test_it_offers_correction_only_to_those_who_may(client_for: Any, imported: A
 
 def test_it_refuses_other_methods(client_for: Any, imported: Any) -> None:
     assert client_for("analyst").delete(_correct_url(imported)).status_code == 405
+
+
+def test_it_waits_for_a_running_import(client_for: Any, imported: Any) -> None:
+    client = client_for("analyst")
+    token = _token(client, imported, "date_invalid")
+    (imported.path / ".lock").write_text("1")  # what a running import holds
+    response = client.post(_correct_url(imported), {
+        "row": token, "payment_date": "29/02/2024", "amount": "£100.00",
+        "supplier_name": "ACME LTD",
+    })
+    assert response.context["form"].non_field_errors().as_data()[0].code == "locked"
+    imported.refresh_from_db()
+    assert imported.reconciliation["rows_quarantined"] == 2
