@@ -133,13 +133,16 @@ def stage_csv(
     table: SourceTable,
     columns: ColumnMap,
     raw_fields: Sequence[str],
-    target: str,
+    insert: Callable[[str], None],
     file_order: int,
     looks_like_header: Callable[[Sequence[str]], bool],
 ) -> tuple[int, int] | None:
-    """Stage one CSV table's rows into the DuckDB table ``target``; ``(rows, blank rows)``.
+    """Stage one CSV table's rows; return ``(rows, blank rows)``.
 
-    ``None`` when the file is not plain enough to be sure (nothing is staged then).
+    ``insert`` is called with a query giving the non-blank rows in the staging columns
+    (``file_order, sheet, source_row, header_repeat``, then ``<field>_raw`` for each of
+    ``raw_fields``), while the rows are held in DuckDB. ``None`` when the file is not plain
+    enough to be sure (nothing is staged then).
     """
     if (
         item.path is None
@@ -163,13 +166,22 @@ def stage_csv(
     names = [f"c{i}" for i in range(width)]
     spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     duck_encoding = "latin-1" if encoding == "cp1252" else "utf-8"
+    per_cell = " AND ".join(
+        f"regexp_full_match(coalesce({name}, ''), '{_BLANK_CELL}')" for name in names
+    )
+    # A row is blank when every cell is; the cheap test on all cells at once comes first.
+    blank = (
+        f"(CASE WHEN regexp_full_match(concat({', '.join(names)}), '{_BLANKISH}') "
+        f"THEN {per_cell} ELSE false END)"
+    )
     con.execute("SET preserve_insertion_order = true")
     con.execute("DROP TABLE IF EXISTS csv_rows")
     try:
         con.execute(
             f"""
             CREATE TEMP TABLE csv_rows AS
-            SELECT * FROM read_csv({_sql_text(str(item.path))}, delim={_sql_text(table.delimiter)},
+            SELECT *, {blank} AS blank
+            FROM read_csv({_sql_text(str(item.path))}, delim={_sql_text(table.delimiter)},
                 quote='"', escape='"', header=false, skip={header_lines}, columns={spec},
                 null_padding=true, strict_mode=true, nullstr={_sql_text(_NULL)},
                 auto_detect=false, encoding={_sql_text(duck_encoding)})
@@ -180,7 +192,7 @@ def stage_csv(
     finally:
         con.execute("SET preserve_insertion_order = false")
     try:
-        return _stage_rows(con, names, columns, raw_fields, target, file_order, header_lines,
+        return _stage_rows(con, names, columns, raw_fields, insert, file_order, header_lines,
                            data_lines - trailing_empty, trailing_empty, looks_like_header)
     finally:
         con.execute("DROP TABLE IF EXISTS csv_rows")
@@ -191,7 +203,7 @@ def _stage_rows(
     names: Sequence[str],
     columns: ColumnMap,
     raw_fields: Sequence[str],
-    target: str,
+    insert: Callable[[str], None],
     file_order: int,
     header_lines: int,
     expected_rows: int,
@@ -201,15 +213,6 @@ def _stage_rows(
     count = con.execute("SELECT count(*) FROM csv_rows").fetchone()
     if count is None or count[0] != expected_rows:
         return None
-    per_cell = " AND ".join(
-        f"regexp_full_match(coalesce({name}, ''), '{_BLANK_CELL}')" for name in names
-    )
-    blank = (
-        f"(CASE WHEN regexp_full_match(concat({', '.join(names)}), '{_BLANKISH}') "
-        f"THEN {per_cell} ELSE false END)"
-    )
-    con.execute("ALTER TABLE csv_rows ADD COLUMN blank BOOLEAN DEFAULT false")
-    con.execute(f"UPDATE csv_rows SET blank = {blank}")
     amount_at = columns.index("amount")
     amount = f"coalesce(c{amount_at}, '')" if amount_at is not None else "''"
     starts = ", ".join(_sql_text(char) for char in _AMOUNT_START)
@@ -224,13 +227,12 @@ def _stage_rows(
     for name in raw_fields:
         position = columns.index(name)
         values.append(f"c{position}" if position is not None else "NULL::VARCHAR")
-    con.execute(
-        f"""
-        INSERT INTO {target}
-        SELECT {file_order}::INTEGER, NULL::VARCHAR, {header_lines} + rowid + 1, false,
-               {', '.join(values)}
-        FROM csv_rows WHERE NOT blank
-        """
+    columns_out = [f"{value} AS {name}_raw" for value, name in zip(values, raw_fields,
+                                                                     strict=True)]
+    insert(
+        f"SELECT {file_order}::INTEGER AS file_order, NULL::VARCHAR AS sheet, "
+        f"{header_lines} + rowid + 1 AS source_row, false AS header_repeat, "
+        f"{', '.join(columns_out)} FROM csv_rows WHERE NOT blank"
     )
     blanks = con.execute("SELECT count(*) FROM csv_rows WHERE blank").fetchone()
     assert blanks is not None

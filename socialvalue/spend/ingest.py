@@ -41,6 +41,7 @@ import datetime as dt
 import shutil
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,7 @@ import pyarrow.parquet as pq
 from socialvalue.exceptions import DuplicateFileError, SpendFileError
 from socialvalue.spend.clean import (
     amount_pence_sql,
+    amount_plain_sql,
     date_sql,
     fold_payee_sql,
     parse_amount,
@@ -363,25 +365,308 @@ def _stage_rows(
     return blanks
 
 
-def _empty_staging(staging: Path) -> Path:
-    path = staging / "raw-empty.parquet"
-    pq.write_table(_staging_schema().empty_table(), path)
-    return path
+def _empty_rows_sql() -> str:
+    """A query with the staging columns and no rows."""
+    columns = [
+        "NULL::INTEGER AS file_order", "NULL::VARCHAR AS sheet", "NULL::BIGINT AS source_row",
+        "NULL::BOOLEAN AS header_repeat",
+        *(f"NULL::VARCHAR AS {name}_raw" for name in _RAW_FIELDS),
+    ]
+    return f"SELECT {', '.join(columns)} LIMIT 0"
 
 
-def _clean_sql(staging: Path, synonyms: SynonymMap) -> str:
-    text_columns = ", ".join(f"nullif(trim({name}_raw), '') AS {name}" for name in TEXT_FIELDS)
-    return f"""
-        SELECT file_order, sheet, source_row, header_repeat,
-               payment_date_raw, amount_raw, supplier_name_raw, vat_raw,
-               {amount_pence_sql('amount_raw')} AS amount_pence,
-               {date_sql('payment_date_raw')} AS payment_date,
-               nullif(trim(supplier_name_raw), '') AS supplier_name,
-               {payee_class_sql('supplier_name_raw', synonyms)} AS payee_class,
-               {amount_pence_sql('vat_raw')} AS vat_pence,
-               {text_columns}
-        FROM (SELECT * FROM read_parquet('{staging}') UNION ALL SELECT * FROM raw_fast)
+def _cleaned_select(rows: str) -> str:
+    """Clean staged rows (``rows``, a relation with the staging columns) once the lookups hold
+    their dates and payees.
+
+    Kept per row: the raw cells (quarantined rows keep them), amount and VAT in pence, the date,
+    the payee (an id into ``payees``), the quarantine reason, and a hash of the duplicate key
+    (date, pence, folded payee, lower-case reference and description) for the rows not
+    otherwise quarantined.
     """
+    raw = ", ".join(f"r.{name}_raw" for name in _RAW_FIELDS)
+    return f"""
+        SELECT file_order, sheet, source_row, {", ".join(f"{n}_raw" for n in _RAW_FIELDS)},
+               amount_pence, payment_date, payee_id, vat_pence, reason,
+               CASE WHEN reason IS NULL THEN hash(
+                   payment_date, amount_pence, folded,
+                   lower(trim(coalesce(transaction_id_raw, ''))),
+                   lower(trim(coalesce(description_raw, '')))) END AS dup_hash
+        FROM (
+            SELECT *, {_reason_sql()} AS reason
+            FROM (
+                SELECT r.file_order, r.sheet, r.source_row, r.header_repeat, {raw},
+                       {amount_pence_sql('r.amount_raw', 'a.pence')} AS amount_pence,
+                       d.payment_date, p.payee_id, p.payee_class, p.folded,
+                       {amount_pence_sql('r.vat_raw', 'v.pence')} AS vat_pence
+                FROM {rows} r
+                     LEFT JOIN dates d ON d.raw = r.payment_date_raw
+                     LEFT JOIN payees p ON p.raw = r.supplier_name_raw
+                     LEFT JOIN amounts a ON a.raw = r.amount_raw
+                     LEFT JOIN amounts v ON v.raw = r.vat_raw
+            )
+        )
+    """
+
+
+class _Cleaner:
+    """Cleans staged rows a batch at a time, then finds duplicates and writes each file's rows.
+
+    A batch is one CSV file read by DuckDB (:mod:`socialvalue.spend.fastcsv`) or all the rows
+    read in Python. Each batch's cleaned rows go to a parquet file in the staging folder, so
+    DuckDB never holds more than one batch (a 10M-row import in one table spills to disk and
+    runs several times slower); only the key hash of each row stays in memory for the
+    duplicate checks.
+
+    Each distinct raw date, payee name and amount not written plainly is cleaned once, in the
+    ``dates``, ``payees`` and ``amounts`` tables (a million rows hold a few hundred dates, tens
+    of thousands of payee spellings and a handful of odd amounts such as ``N/A``). New payee
+    names are normalised to supplier keys in a Python thread while DuckDB, which releases the
+    GIL, reads the next file.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, staging: Path, synonyms: SynonymMap,
+                 normaliser: ThreadPoolExecutor) -> None:
+        self.con, self.staging, self.synonyms = con, staging, synonyms
+        self.normaliser = normaliser
+        self.parts: dict[int, Path] = {}
+        self.totals: dict[tuple[int, str], list[int]] = {}
+        self.names_seen: set[str] = set()
+        self.keys: list[Future[pa.Table]] = []
+        self.last_payee = 0
+        self.has_duplicates = False
+        con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
+        con.execute("CREATE TEMP TABLE amounts (raw VARCHAR, pence BIGINT)")
+        con.execute(
+            "CREATE TEMP TABLE payees (raw VARCHAR, payee_id INTEGER, supplier_name VARCHAR, "
+            "payee_class VARCHAR, folded VARCHAR)"
+        )
+        con.execute(
+            "CREATE TEMP TABLE hashes (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
+            "dup_hash UBIGINT)"
+        )
+
+    def add(self, rows: str) -> None:
+        """Clean the staged rows given by the query ``rows`` (the staging columns)."""
+        con = self.con
+        con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS {rows}")
+        con.execute(
+            f"""
+            INSERT INTO dates
+            SELECT raw, {date_sql('raw')}
+            FROM (SELECT DISTINCT payment_date_raw AS raw FROM rows
+                  WHERE payment_date_raw IS NOT NULL) ANTI JOIN dates USING (raw)
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO amounts
+            SELECT raw, {amount_pence_sql('raw')}
+            FROM (SELECT DISTINCT raw FROM (
+                      SELECT amount_raw AS raw FROM rows UNION ALL SELECT vat_raw FROM rows
+                  ) WHERE raw IS NOT NULL AND NOT {amount_plain_sql('raw')}
+            ) ANTI JOIN amounts USING (raw)
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO payees
+            SELECT raw, {self.last_payee} + row_number() OVER (), nullif(trim(raw), ''),
+                   {payee_class_sql('raw', self.synonyms)},
+                   {fold_payee_sql("nullif(trim(raw), '')")}
+            FROM (SELECT DISTINCT supplier_name_raw AS raw FROM rows
+                  WHERE supplier_name_raw IS NOT NULL) ANTI JOIN payees USING (raw)
+            """
+        )
+        self._normalise_new_names()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_cleaned_select('rows')}")
+        con.execute("DROP VIEW rows")
+        path = self.staging / f"cleaned-{len(set(self.parts.values()))}.parquet"
+        con.execute(f"COPY part TO {_sql_literal(str(path))} (FORMAT parquet)")
+        con.execute(
+            "INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM part "
+            "WHERE dup_hash IS NOT NULL"
+        )
+        for file_order, reason, count, pence in con.execute(
+            "SELECT file_order, coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
+            "FROM part GROUP BY ALL"
+        ).fetchall():
+            self.totals[(file_order, reason)] = [int(count), int(pence)]
+            self.parts[file_order] = path
+        con.execute("DROP TABLE part")
+
+    def _normalise_new_names(self) -> None:
+        [(last,)] = self.con.execute("SELECT coalesce(max(payee_id), 0) FROM payees").fetchall()
+        names = [
+            name for (name,) in self.con.execute(
+                "SELECT DISTINCT supplier_name FROM payees "
+                "WHERE payee_id > ? AND payee_class = 'named'", [self.last_payee]
+            ).fetchall()
+            if name not in self.names_seen
+        ]
+        self.last_payee = int(last)
+        self.names_seen.update(names)
+        if names:
+            self.keys.append(self.normaliser.submit(_supplier_key_table, names))
+
+    def _keyed(self, hashes: str) -> str:
+        """The rows (not otherwise quarantined) whose key hash is in the table ``hashes`` (column
+        ``h``), with their full duplicate key."""
+        parts = sorted({str(p) for p in self.parts.values()})
+        return f"""
+            SELECT c.file_order, c.sheet, c.source_row, c.payment_date, c.amount_pence, p.folded,
+                   lower(trim(coalesce(c.transaction_id_raw, ''))) AS tid,
+                   lower(trim(coalesce(c.description_raw, ''))) AS descr
+            FROM read_parquet({parts!r}) c JOIN payees p USING (payee_id)
+            WHERE c.dup_hash IN (SELECT h FROM {hashes})
+        """
+
+    def mark_duplicates(self, existing: Sequence[str]) -> None:
+        """Quarantine repeated transactions: ``duplicate_in_batch`` for a row whose key is in
+        an earlier file of this import, ``duplicate_of_loaded`` for one already loaded from
+        ``existing`` (transaction parquet files).
+
+        Rows are first narrowed to those whose key hash occurs in more than one file (a few, or
+        none); the exact key is then compared on those alone, so a hash collision cannot make a
+        row a duplicate.
+        """
+        con = self.con
+        con.execute(
+            "CREATE TEMP TABLE duplicates (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
+            "reason VARCHAR)"
+        )
+        if len(self.parts) > 1:
+            con.execute(
+                "CREATE TEMP TABLE batch_hashes AS SELECT dup_hash AS h FROM hashes "
+                "GROUP BY dup_hash HAVING min(file_order) < max(file_order)"
+            )
+            if _count(con, "batch_hashes"):
+                con.execute(
+                    f"""
+                    INSERT INTO duplicates
+                    SELECT file_order, sheet, source_row, 'duplicate_in_batch' FROM (
+                        SELECT file_order, sheet, source_row,
+                               min(file_order) OVER (
+                                   PARTITION BY payment_date, amount_pence, folded, tid, descr
+                               ) AS first_file
+                        FROM ({self._keyed('batch_hashes')})
+                    ) WHERE file_order > first_file
+                    """
+                )
+        if existing:
+            con.execute(
+                f"""
+                CREATE TEMP TABLE loaded_keys AS
+                SELECT DISTINCT payment_date, amount_pence,
+                       {fold_payee_sql('supplier_name')} AS folded,
+                       coalesce(lower(transaction_id), '') AS tid,
+                       coalesce(lower(description), '') AS descr
+                FROM read_parquet({list(existing)!r})
+                """
+            )
+            con.execute(
+                """
+                CREATE TEMP TABLE loaded_hashes AS
+                SELECT DISTINCT dup_hash AS h FROM hashes
+                WHERE dup_hash IN (SELECT hash(payment_date, amount_pence, folded, tid, descr)
+                                   FROM loaded_keys)
+                """
+            )
+            if _count(con, "loaded_hashes"):
+                con.execute(
+                    f"""
+                    CREATE TEMP TABLE duplicates_of_loaded AS
+                    SELECT k.file_order, k.sheet, k.source_row, 'duplicate_of_loaded'
+                    FROM ({self._keyed('loaded_hashes')}) k
+                    SEMI JOIN loaded_keys USING (payment_date, amount_pence, folded, tid, descr)
+                    ANTI JOIN duplicates d
+                        ON d.file_order = k.file_order AND d.source_row = k.source_row
+                       AND d.sheet IS NOT DISTINCT FROM k.sheet
+                    """
+                )
+                con.execute("INSERT INTO duplicates SELECT * FROM duplicates_of_loaded")
+        self.has_duplicates = _count(con, "duplicates") > 0
+        if not self.has_duplicates:
+            return
+        parts = sorted({str(p) for p in self.parts.values()})
+        for file_order, reason, count, pence in con.execute(
+            f"""
+            SELECT d.file_order, d.reason, count(*), coalesce(sum(c.amount_pence), 0)
+            FROM duplicates d JOIN read_parquet({parts!r}) c
+              ON d.file_order = c.file_order AND d.source_row = c.source_row
+             AND d.sheet IS NOT DISTINCT FROM c.sheet
+            GROUP BY ALL
+            """
+        ).fetchall():
+            loaded = self.totals[(file_order, "")]
+            loaded[0] -= int(count)
+            loaded[1] -= int(pence)
+            self.totals[(file_order, reason)] = [int(count), int(pence)]
+
+    def write(self, planned: Sequence[_PlannedFile], publisher: str) -> None:
+        """Write each file's loaded rows to ``transactions/<key>.parquet`` and its quarantined
+        rows to ``quarantine/<key>.parquet`` (with the payees' supplier keys)."""
+        con = self.con
+        tables = [future.result() for future in self.keys]
+        con.register("supplier_keys", pa.concat_tables(tables) if tables
+                     else _supplier_key_table([]))
+        con.execute(
+            """
+            CREATE TEMP TABLE payee_keys AS
+            SELECT p.payee_id, p.supplier_name, p.payee_class,
+                   CASE WHEN p.payee_class = 'named' THEN k.supplier_key
+                        ELSE '(' || p.payee_class || ')' END AS supplier_key
+            FROM payees p LEFT JOIN supplier_keys k ON k.supplier_name = p.supplier_name
+            WHERE p.payee_class IS NOT NULL
+            """
+        )
+        text = ", ".join(f"nullif(trim(c.{name}_raw), '') AS {name}" for name in TEXT_FIELDS)
+        match = ("d.file_order = c.file_order AND d.source_row = c.source_row "
+                 "AND d.sheet IS NOT DISTINCT FROM c.sheet")
+        for order, plan in enumerate(planned):
+            path = self.parts.get(order)
+            if path is None:
+                continue
+            start = (f"SELECT {_sql_literal(publisher)} AS publisher, "
+                     f"{_sql_literal(plan.key)} AS file_key, "
+                     f"{_sql_literal(plan.item.name)} AS file_name, c.sheet, c.source_row")
+            rows = f"read_parquet({_sql_literal(str(path))}) c"
+            loaded = f"c.file_order = {order} AND c.reason IS NULL"
+            quarantined = f"c.file_order = {order} AND c.reason IS NOT NULL"
+            reason = "c.reason"
+            if self.has_duplicates:
+                rows += f" LEFT JOIN duplicates d ON {match}"
+                loaded += " AND d.reason IS NULL"
+                quarantined = (f"c.file_order = {order} AND "
+                               "(c.reason IS NOT NULL OR d.reason IS NOT NULL)")
+                reason = "coalesce(c.reason, d.reason)"
+            con.execute(
+                f"""
+                COPY (
+                    {start}, c.payment_date, c.amount_pence, p.supplier_name, p.payee_class,
+                    c.vat_pence, {text}, p.supplier_key
+                    FROM {rows} JOIN payee_keys p USING (payee_id)
+                    WHERE {loaded}
+                ) TO {_sql_literal(str(self.staging / "transactions" / f"{plan.key}.parquet"))}
+                (FORMAT parquet)
+                """
+            )
+            con.execute(
+                f"""
+                COPY (
+                    {start}, {reason} AS reason, c.amount_pence, c.payment_date_raw,
+                    c.amount_raw, c.supplier_name_raw, c.vat_raw, {text}
+                    FROM {rows}
+                    WHERE {quarantined}
+                ) TO {_sql_literal(str(self.staging / "quarantine" / f"{plan.key}.parquet"))}
+                (FORMAT parquet)
+                """
+            )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    [(count,)] = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(count)
 
 
 def _reason_sql() -> str:
@@ -554,19 +839,19 @@ def _stage_clean_write(
     raw_file = staging / "raw.parquet"
     header_changes: list[str] = []
     con = duckdb.connect()
+    normaliser = ThreadPoolExecutor(max_workers=1)
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
-        con.execute(f"CREATE TEMP TABLE raw_fast AS SELECT * FROM "
-                    f"read_parquet({_sql_literal(str(_empty_staging(staging)))})")
+        cleaner = _Cleaner(con, staging, synonyms, normaliser)
 
         def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
             if not CSV_FAST_PATH:
                 return None
             only = plan.tables[0]
             return stage_csv(
-                con, plan.item, only.table, only.columns, _RAW_FIELDS, "raw_fast", order,
+                con, plan.item, only.table, only.columns, _RAW_FIELDS, cleaner.add, order,
                 lambda cells: _looks_like_header(cells, synonyms),
             )
 
@@ -574,93 +859,22 @@ def _stage_clean_write(
                              fast)
         if progress:
             progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
-        con.execute(f"CREATE TEMP TABLE cleaned AS {_clean_sql(raw_file, synonyms)}")
-        con.execute("DROP TABLE raw_fast")
-        con.execute("ALTER TABLE cleaned ADD COLUMN reason VARCHAR")
-        con.execute(f"UPDATE cleaned SET reason = {_reason_sql()}")
-        key = _duplicate_key_sql()
-        con.execute(
-            f"""
-            UPDATE cleaned SET reason = 'duplicate_in_batch'
-            FROM (
-                SELECT file_order, sheet, source_row FROM (
-                    SELECT file_order, sheet, source_row,
-                           min(file_order) OVER (PARTITION BY {key}) AS first_file
-                    FROM cleaned WHERE reason IS NULL
-                ) WHERE file_order > first_file
-            ) AS d
-            WHERE cleaned.file_order = d.file_order AND cleaned.source_row = d.source_row
-              AND cleaned.sheet IS NOT DISTINCT FROM d.sheet
-            """
-        )
+        cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(raw_file))})")
         replaced_keys = {f.key for f in replaced}
-        existing = [
+        cleaner.mark_duplicates([
             str(path)
             for f, path in zip(dataset.files, dataset.transaction_paths(), strict=True)
             if f.key not in replaced_keys and f.publisher == publisher and path.exists()
-        ]
-        if existing:
-            con.execute(
-                f"""
-                CREATE TEMP TABLE loaded_keys AS
-                SELECT DISTINCT {key} AS k FROM read_parquet({existing!r})
-                """
-            )
-            con.execute(
-                f"""
-                UPDATE cleaned SET reason = 'duplicate_of_loaded'
-                WHERE reason IS NULL AND {key} IN (SELECT k FROM loaded_keys)
-                """
-            )
+        ])
         if progress:
             progress(IngestProgress("writing", None, len(planned), len(planned), 0))
         (staging / "transactions").mkdir()
         (staging / "quarantine").mkdir()
-        order_to_file = pa.table(
-            {
-                "file_order": pa.array(range(len(planned)), pa.int32()),
-                "file_key": pa.array([p.key for p in planned], pa.string()),
-                "file_name": pa.array([p.item.name for p in planned], pa.string()),
-            }
-        )
-        con.register("files", order_to_file)
-        con.register("supplier_keys", _supplier_keys(con))
-        text = ", ".join(f"c.{name}" for name in TEXT_FIELDS)
-        con.execute(
-            f"""
-            COPY (
-                SELECT {_sql_literal(publisher)} AS publisher, f.file_key, f.file_name, c.sheet,
-                       c.source_row, c.payment_date, c.amount_pence, c.supplier_name,
-                       c.payee_class, c.vat_pence, {text},
-                       CASE WHEN c.payee_class = 'named' THEN k.supplier_key
-                            ELSE '(' || c.payee_class || ')' END AS supplier_key
-                FROM cleaned c JOIN files f USING (file_order)
-                     LEFT JOIN supplier_keys k ON k.supplier_name = c.supplier_name
-                WHERE c.reason IS NULL
-            ) TO '{staging / "transactions"}' (FORMAT parquet, PARTITION_BY (file_key),
-                                              WRITE_PARTITION_COLUMNS true)
-            """
-        )
-        con.execute(
-            f"""
-            COPY (
-                SELECT {_sql_literal(publisher)} AS publisher, f.file_key, f.file_name, c.sheet,
-                       c.source_row, c.reason, c.amount_pence, c.payment_date_raw, c.amount_raw,
-                       c.supplier_name_raw, c.vat_raw, {text}
-                FROM cleaned c JOIN files f USING (file_order)
-                WHERE c.reason IS NOT NULL
-            ) TO '{staging / "quarantine"}' (FORMAT parquet, PARTITION_BY (file_key),
-                                             WRITE_PARTITION_COLUMNS true)
-            """
-        )
-        totals = con.execute(
-            """
-            SELECT file_order, coalesce(reason, '') AS reason, count(*) AS n,
-                   coalesce(sum(amount_pence), 0) AS pence
-            FROM cleaned GROUP BY ALL
-            """
-        ).fetchall()
+        cleaner.write(planned, publisher)
+        totals = [(order, reason, count, pence)
+                  for (order, reason), (count, pence) in cleaner.totals.items()]
     finally:
+        normaliser.shutdown(cancel_futures=True)
         con.close()
 
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -711,44 +925,28 @@ def _stage_clean_write(
                 ),
             )
         )
-    _write_empty_partitions(staging, reports)
+    _write_empty_files(staging, reports)
     return reports
 
 
-def _supplier_keys(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Each distinct named payee of the loaded rows, normalised once, with its supplier key
-    (stored with the rows, so analyses do not normalise names again)."""
+def _supplier_key_table(names: list[str]) -> pa.Table:
+    """Each distinct named payee normalised once, with its supplier key (stored with the rows,
+    so analyses do not normalise names again)."""
     from socialvalue.spend.analyse import supplier_key_table
 
-    names = con.execute(
-        "SELECT DISTINCT supplier_name FROM cleaned "
-        "WHERE reason IS NULL AND payee_class = 'named'"
-    ).fetchall()
-    return supplier_key_table([name for (name,) in names])
+    return supplier_key_table(names)
 
 
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _write_empty_partitions(staging: Path, reports: Sequence[FileReport]) -> None:
-    """Flatten DuckDB's ``file_key=…/`` partitions to ``<key>.parquet``; fill in empty ones."""
+def _write_empty_files(staging: Path, reports: Sequence[FileReport]) -> None:
+    """Write an empty ``<key>.parquet`` for each file that has no rows of its own."""
     for kind in ("transactions", "quarantine"):
         folder = staging / kind
-        schema = None
-        for report in reports:
-            partition = folder / f"file_key={report.key}"
-            target = folder / f"{report.key}.parquet"
-            parts = sorted(partition.glob("*.parquet")) if partition.exists() else []
-            if parts:
-                tables = [pq.read_table(p) for p in parts]
-                table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
-                if len(parts) == 1:
-                    parts[0].rename(target)
-                else:
-                    pq.write_table(table, target, compression="zstd")
-                schema = table.schema
-                shutil.rmtree(partition)
+        written = sorted(folder.glob("*.parquet"))
+        schema = pq.read_schema(written[0]) if written else None
         for report in reports:
             target = folder / f"{report.key}.parquet"
             if not target.exists():
