@@ -1,7 +1,8 @@
 """``socialvalue spend``: import council spend files and analyse where the money goes.
 
 A thin layer over :mod:`socialvalue.spend`: ``ingest`` reads files into a dataset folder and
-prints the reconciliation; ``analyse`` computes local shares, top suppliers and leakage from it.
+prints the reconciliation; ``quarantine`` lists the rows it could not load and ``correct`` loads
+them with corrected values; ``analyse`` computes local shares, top suppliers and leakage.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def print_reconciliation(reconciliation: Any, console: Console) -> None:
     table.add_row("Read", f"{reconciliation.rows_read:,}", format_pence(read_pence))
     table.add_row("Loaded", f"{reconciliation.rows_loaded:,}",
                   format_pence(reconciliation.pence_loaded))
+    if reconciliation.rows_corrected:
+        table.add_row("  of which corrected after the import",
+                      f"{reconciliation.rows_corrected:,}",
+                      format_pence(reconciliation.pence_corrected))
     table.add_row("Quarantined", f"{reconciliation.rows_quarantined:,}",
                   format_pence(reconciliation.pence_quarantined))
     by_amount: dict[str, int] = {}
@@ -130,6 +135,85 @@ def ingest(
         typer.echo(json.dumps(reconciliation.as_dict(), ensure_ascii=False))
         return
     print_reconciliation(reconciliation, Console())
+
+
+@app.command()
+def quarantine(
+    dataset: Annotated[Path, typer.Argument(help="The dataset folder.")],
+    reason: Annotated[str, typer.Option(help="Only rows quarantined for this reason.")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """List quarantined rows with their values as written and the ROW id 'spend correct' takes."""
+    from socialvalue.spend.corrections import RowRef
+    from socialvalue.spend.dataset import quarantined_rows
+
+    frame = quarantined_rows(dataset)
+    columns = ["file_key", "file_name", "sheet", "source_row", "reason", "payment_date_raw",
+               "amount_raw", "supplier_name_raw"]
+    relation = frame.select(*columns).to_native()
+    rows = [dict(zip(columns, values, strict=True)) for values in relation.fetchall()]
+    rows = [r for r in rows if not reason or r["reason"] == reason]
+    rows.sort(key=lambda r: (r["file_name"], r["sheet"] or "", r["source_row"]))
+    for row in rows:
+        row["row"] = RowRef(row["file_key"], row["sheet"], row["source_row"]).token
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} quarantined rows")
+    for header in ("ROW", "File and row", "Reason", "Date", "Amount", "Supplier"):
+        table.add_column(header)
+    for row in rows:
+        sheet = f" ({row['sheet']})" if row["sheet"] else ""
+        where = f"{row['file_name']}{sheet}"
+        table.add_row(row["row"], f"{where} row {row['source_row']}", row["reason"],
+                      row["payment_date_raw"] or "", row["amount_raw"] or "",
+                      row["supplier_name_raw"] or "")
+    Console().print(table)
+
+
+@app.command()
+def correct(
+    dataset: Annotated[Path, typer.Argument(help="The dataset folder.")],
+    rows: Annotated[list[str], typer.Argument(help="ROW ids from 'spend quarantine'.")],
+    by: Annotated[str, typer.Option(help="Who is correcting the rows (kept with them).")],
+    date: Annotated[str | None, typer.Option(help="The payment date, e.g. 30/09/2024.")] = None,
+    amount: Annotated[str | None, typer.Option(help="The amount, e.g. 1,234.56.")] = None,
+    supplier: Annotated[str | None, typer.Option(help="The supplier (payee) name.")] = None,
+    note: Annotated[str, typer.Option(help="Why (kept with the rows).")] = "",
+    check: Annotated[
+        bool, typer.Option("--check", help="Only say what would happen; change nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the reconciliation as one JSON object.")
+    ] = False,
+) -> None:
+    """Load quarantined rows with corrected values (all or none), checked like an import.
+
+    A value not given keeps each row's value as written. Exits with 1, changing nothing, when
+    a row still fails.
+    """
+    from socialvalue.spend.corrections import (
+        RowCorrection,
+        RowRef,
+        apply_corrections,
+        check_corrections,
+    )
+
+    corrections = [RowCorrection(RowRef.from_token(token), payment_date=date, amount=amount,
+                                 supplier_name=supplier) for token in rows]
+    if check:
+        checked = check_corrections(dataset, corrections)
+        for row in checked:
+            outcome = "would load" if row.loads else f"still fails ({row.reason})"
+            typer.echo(f"{row.describe()}: {outcome}")
+        if not all(row.loads for row in checked):
+            raise typer.Exit(1)
+        return
+    result = apply_corrections(dataset, corrections, corrected_by=by, note=note)
+    if as_json:
+        typer.echo(json.dumps(result.reconciliation.as_dict(), ensure_ascii=False))
+        return
+    print_reconciliation(result.reconciliation, Console())
 
 
 def _pounds(pence: int) -> str:

@@ -267,3 +267,26 @@ def test_row_tokens_round_trip() -> None:
     assert RowRef.from_token(RowRef("abc", None, 7).token) == RowRef("abc", None, 7)
     with pytest.raises(CorrectionError):
         RowRef.from_token("abc:x:")
+
+
+def test_the_cli_lists_checks_and_corrects_rows(messy_csv: Path, dataset_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from socialvalue.commands import app
+
+    runner = CliRunner()
+    _ingest(messy_csv, dataset_dir)
+    listed = runner.invoke(app, ["spend", "quarantine", str(dataset_dir), "--reason",
+                                 "date_invalid", "--json"])
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.output)
+    assert (row["payment_date_raw"], row["amount_raw"]) == ("31/02/2024", "7.00")
+    command = ["spend", "correct", str(dataset_dir), row["row"], "--by", "anna"]
+    refused = runner.invoke(app, [*command, "--date", "30/02/2024", "--check"])
+    assert refused.exit_code == 1
+    assert "still fails (date_invalid)" in refused.output
+    done = runner.invoke(app, [*command, "--date", "28/02/2024", "--json"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.output)
+    assert (summary["rows_loaded"], summary["rows_corrected"], summary["amount_loaded"]) == (
+        3, 1, "22.50")
