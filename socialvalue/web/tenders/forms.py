@@ -593,6 +593,23 @@ class AwardForm(forms.Form):
             "invalid": "Standstill start must be a real date",
         },
     )
+    standstill_end = forms.DateField(
+        label="Standstill ends on (optional)",
+        required=False,
+        help_text="Leave blank to end it 8 working days after it starts, skipping bank holidays "
+        "in England and Wales. Give a later date only if a local closure (or another holiday) "
+        "applies.",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={"invalid": "Standstill end must be a real date"},
+    )
+    standstill_reason = forms.CharField(
+        label="Why does the standstill end later? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when you give a later end. It is kept in the audit trail.",
+    )
 
 
 class ClarificationForm(forms.Form):
@@ -626,6 +643,17 @@ class DocumentForm(forms.Form):
             "empty": "The selected file is empty",
             "invalid": "Select a file",
         },
+    )
+
+
+class DocumentRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you removing this document?",
+        help_text="Kept in the audit trail. Bidders who downloaded it are not told: publish a "
+        "clarification if they need to know.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Enter why you are removing the document"},
     )
 
 

@@ -37,6 +37,7 @@ from socialvalue.web.audit.services import audit_record
 from socialvalue.web.contracts.services import contract_create_from_award
 from socialvalue.web.frameworks.models import FrameworkVersion
 from socialvalue.web.tenders import selectors
+from socialvalue.web.tenders.bank_holidays import is_working_day
 from socialvalue.web.tenders.engine import commitment_measures, commitment_scoring_problem
 from socialvalue.web.tenders.models import (
     Award,
@@ -1091,6 +1092,45 @@ def evaluator_assign(
 
 
 @transaction.atomic
+def evaluator_unassign(*, assignment: EvaluatorAssignment, actor: Any) -> None:
+    """Remove an evaluator from a tender before they have submitted their scores (their draft
+    scores go with the assignment; submitted scores are part of the record and stay)."""
+    locked = _lock_tender(assignment.tender)
+    _require_status(
+        locked,
+        TenderStatus.PUBLISHED,
+        TenderStatus.CLOSED,
+        TenderStatus.EVALUATING,
+        action="remove evaluators from",
+    )
+    row = (
+        EvaluatorAssignment.objects.select_for_update()
+        .filter(pk=assignment.pk, tender=locked)
+        .first()
+    )
+    if row is None:
+        raise TenderError("That evaluator is not assigned to this tender", code="unknown")
+    if row.submitted_at is not None:
+        raise TenderStateError(
+            f"{row.evaluator.get_username()} has already submitted their scores, so they cannot "
+            "be removed: their scores are part of the evaluation record",
+            code="submitted",
+        )
+    username = row.evaluator.get_username()
+    drafts = row.scores.count()
+    row.delete()
+    audit_record(
+        action="evaluator.unassigned",
+        summary=f"{username} removed from the evaluators of {locked.reference}"
+        + (f" ({drafts} draft scores discarded)" if drafts else ""),
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        data={"evaluator": username, "draft_scores": drafts},
+    )
+
+
+@transaction.atomic
 def assignment_declare(
     *,
     assignment: EvaluatorAssignment,
@@ -1316,14 +1356,38 @@ def moderation_apply_average(*, tender: Tender, actor: Any) -> int:
 
 
 def standstill_end(start: date, working_days: int = STANDSTILL_WORKING_DAYS) -> date:
-    """The last day of a standstill of ``working_days`` (Monday to Friday; bank holidays are not
-    known to the toolkit, so check the date against them)."""
+    """The last day of a standstill of ``working_days`` counted from the day after ``start``.
+
+    Working days are Monday to Friday except bank holidays in England and Wales (the list in
+    ``bank_holidays.py``, from https://www.gov.uk/bank-holidays). A local closure is not known
+    here: the officer sets a later end on the award form.
+    """
     day, left = start, working_days
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             left -= 1
     return day
+
+
+def _standstill(start: date, override: date | None, reason: str) -> tuple[date, date, str]:
+    """The computed end, the end chosen and why; a chosen end before the computed one is refused
+    (the law sets the minimum), a later one needs a reason."""
+    computed = standstill_end(start)
+    if override is None or override == computed:
+        return computed, computed, ""
+    if override < computed:
+        raise TenderError(
+            f"The standstill must end on or after {computed.day} {computed:%B %Y}, "
+            f"{STANDSTILL_WORKING_DAYS} working days after it starts",
+            code="standstill_too_short",
+        )
+    if not reason.strip():
+        raise TenderError(
+            "Enter why the standstill ends later, such as a local closure",
+            code="standstill_reason_required",
+        )
+    return computed, override, reason.strip()
 
 
 @transaction.atomic
@@ -1335,11 +1399,17 @@ def tender_award(
     reasons: str,
     standstill_start: date | None = None,
     lot: Lot | None = None,
+    standstill_end_override: date | None = None,
+    standstill_reason: str = "",
 ) -> Award:
     """Award to the bid the engine ranks first, storing the evaluation it rests on.
 
     A tender with lots is awarded lot by lot, each with its own decision, reasons, standstill
     and evaluation; it becomes awarded when every lot is awarded or cancelled.
+
+    The standstill ends 8 working days after ``standstill_start``; ``standstill_end_override``
+    sets a later end (a local closure, say), with ``standstill_reason``; both ends and the reason
+    are in the audit event.
     """
     locked = _lock_tender(tender)
     _require_status(locked, TenderStatus.EVALUATING, action="award")
@@ -1363,6 +1433,7 @@ def tender_award(
         raise TenderError("Every bid was excluded, so there is no winner", code="no_winner")
     winning_bid = selectors.opened_bids(tender=locked, lot=lot).get(supplier__name=winner.bidder)
     start = standstill_start or timezone.localdate()
+    computed_end, end, why_later = _standstill(start, standstill_end_override, standstill_reason)
     award = Award(
         tender=locked,
         lot=lot,
@@ -1370,7 +1441,7 @@ def tender_award(
         decision=decision,
         reasons=reasons,
         standstill_start=start,
-        standstill_end=standstill_end(start),
+        standstill_end=end,
         evaluation_document=tender_document(live.evaluation.tender),
         decided_by=actor,
     )
@@ -1381,6 +1452,13 @@ def tender_award(
         "total": str(winner.total),
         "standstill_end": award.standstill_end.isoformat(),
     }
+    later = ""
+    if why_later:
+        data |= {
+            "standstill_end_computed": computed_end.isoformat(),
+            "standstill_reason": why_later,
+        }
+        later = f" (set later than {computed_end:%d %b %Y}: {why_later[:200]})"
     if lot is None:
         _transition(
             locked,
@@ -1388,14 +1466,14 @@ def tender_award(
             actor=actor,
             action="awarded",
             summary=f"Tender {locked.reference} awarded to {winner.bidder}; standstill until "
-            f"{award.standstill_end:%d %b %Y}",
+            f"{award.standstill_end:%d %b %Y}{later}",
             data=data,
         )
     else:
         audit_record(
             action="tender.lot_awarded",
             summary=f"Lot {lot.number} of tender {locked.reference} awarded to {winner.bidder}; "
-            f"standstill until {award.standstill_end:%d %b %Y}",
+            f"standstill until {award.standstill_end:%d %b %Y}{later}",
             actor=actor,
             organisation=locked.organisation,
             obj=award,
@@ -1545,6 +1623,105 @@ def _bid_document_add(
         obj=document,
     )
     return document
+
+
+def _delete_file_after_commit(document: Document) -> None:
+    """Delete the stored file only once the row's removal has committed: if the transaction
+    rolls back, the row still points at a file that is still there."""
+    storage, name = document.file.storage, document.file.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def document_remove(
+    *, tender: Tender, document: Document, actor: Any, reason: str, now: datetime | None = None
+) -> None:
+    """Remove a tender document while the tender is a draft, or published before its deadline
+    (after that, bidders may have relied on it)."""
+    locked = _lock_tender(tender)
+    _require_status(
+        locked, TenderStatus.DRAFT, TenderStatus.PUBLISHED, action="remove documents from"
+    )
+    if locked.status == TenderStatus.PUBLISHED and locked.deadline_passed(now):
+        raise DeadlinePassedError(
+            "The deadline for this tender has passed. Its documents can no longer be removed",
+            code="deadline_passed",
+        )
+    row = (
+        Document.objects.select_for_update()
+        .filter(pk=document.pk, tender=locked, bid__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise TenderError("That document is not part of this tender", code="unknown_document")
+    if not reason.strip():
+        raise TenderError("Enter why you are removing the document", code="reason_required")
+    title, size = row.title, row.size
+    _delete_file_after_commit(row)
+    row.delete()
+    audit_record(
+        action="tender.document_removed",
+        summary=f"Document {title} removed from tender {locked.reference}: {reason.strip()[:300]}",
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        data={"document": title, "size": size, "reason": reason.strip()},
+    )
+
+
+def bid_document_remove(
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    document: Document,
+    now: datetime | None = None,
+    lot: Lot | None = None,
+) -> None:
+    """Remove a file from the supplier's draft bid (or one of its answers) before the deadline."""
+    _refuse_after_deadline(
+        tender=tender, supplier=supplier, actor=actor, action="remove a file from", now=now
+    )
+    _check_lot(tender, lot)
+    _bid_document_remove(
+        tender=tender, supplier=supplier, actor=actor, document=document, now=now, lot=lot
+    )
+
+
+@transaction.atomic
+def _bid_document_remove(
+    *,
+    tender: Tender,
+    supplier: Organisation,
+    actor: Any,
+    document: Document,
+    now: datetime | None,
+    lot: Lot | None,
+) -> None:
+    bid = _locked_bid(tender, supplier, lot)
+    if tender.deadline_passed(now):  # checked again under the lock
+        raise DeadlinePassedError("The deadline for this tender has passed", code="deadline_passed")
+    row = Document.objects.select_for_update().filter(pk=document.pk, bid=bid).first()
+    if row is None:
+        raise TenderError("That file is not attached to your bid", code="unknown_document")
+    if bid.status == BidStatus.SUBMITTED:
+        raise TenderStateError(
+            "Your bid has been submitted. Withdraw it before you change it",
+            code="already_submitted",
+        )
+    title, criterion = row.title, row.criterion
+    _delete_file_after_commit(row)
+    row.delete()
+    # Recorded against the supplier, like every bid event before the deadline.
+    audit_record(
+        action="bid.document_removed",
+        summary=f"{supplier.name} removed the file {title} from its bid for {tender.reference}"
+        f"{_lot_words(lot)}" + (f" (answer to {criterion.name})" if criterion else ""),
+        actor=actor,
+        organisation=supplier,
+        obj=bid,
+        data={"document": title},
+    )
 
 
 # --- supplier self-registration ----------------------------------------------------------------

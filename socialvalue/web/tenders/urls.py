@@ -54,11 +54,21 @@ urlpatterns = [
         name="tender_document",
     ),
     path(
+        "<int:tender_id>/documents/<int:document_id>/remove/",
+        views.document_remove,
+        name="document_remove",
+    ),
+    path(
         "<int:tender_id>/clarifications/<int:clarification_id>/answer/",
         views.clarification_answer,
         name="clarification_answer",
     ),
     path("<int:tender_id>/evaluators/", views.evaluators, name="evaluators"),
+    path(
+        "<int:tender_id>/evaluators/<int:assignment_id>/remove/",
+        views.evaluator_remove,
+        name="evaluator_remove",
+    ),
     path("<int:tender_id>/moderation/", views.moderation, name="moderation"),
     path(
         "<int:tender_id>/moderation/<int:bid_id>/<int:criterion_id>/",
@@ -108,6 +118,11 @@ urlpatterns = [
         views.bid_document,
         name="bid_document",
     ),
+    path(
+        "opportunities/<int:tender_id>/bid/documents/<int:document_id>/remove/",
+        views.bid_document_remove,
+        name="bid_document_remove",
+    ),
     path("opportunities/<int:tender_id>/bid/", views.bid, name="bid"),
     path("opportunities/<int:tender_id>/bid/submit/", views.bid_submit, name="bid_submit"),
     path("opportunities/<int:tender_id>/bid/withdraw/", views.bid_withdraw, name="bid_withdraw"),
@@ -138,6 +153,11 @@ urlpatterns = [
         "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/documents/<int:document_id>/",
         views.bid_document,
         name="lot_bid_document",
+    ),
+    path(
+        "opportunities/<int:tender_id>/lots/<int:lot_id>/bid/documents/<int:document_id>/remove/",
+        views.bid_document_remove,
+        name="lot_bid_document_remove",
     ),
     path("bids/", views.my_bids, name="my_bids"),
 ]

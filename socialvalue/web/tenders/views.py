@@ -38,6 +38,7 @@ from socialvalue.web.tenders.forms import (
     CriterionForm,
     DeclarationForm,
     DocumentForm,
+    DocumentRemoveForm,
     LotForm,
     ModerationForm,
     ScoreForm,
@@ -539,6 +540,24 @@ def evaluators(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     )
 
 
+@require_POST
+@permission_required(Perm.MANAGE_TENDERS)
+def evaluator_remove(request: OrgHttpRequest, tender_id: int, assignment_id: int) -> HttpResponse:
+    """Take an evaluator off the tender, before they submit their scores."""
+    tender = _tender(request, tender_id)
+    assignment = get_object_or_404(
+        selectors.assignments_for_tender(tender=tender), pk=assignment_id
+    )
+    name = assignment.evaluator.get_full_name() or assignment.evaluator.get_username()
+    try:
+        services.evaluator_unassign(assignment=assignment, actor=request.user)
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{name} is no longer an evaluator on this tender.")
+    return redirect("tenders:evaluators", tender.pk)
+
+
 def _moderation_context(
     tender: Tender, errors: dict[tuple[int, int], str] | None = None, lot: Lot | None = None
 ) -> dict[str, Any]:
@@ -652,6 +671,13 @@ def moderation_average(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     return redirect("tenders:moderation", tender.pk)
 
 
+#: Award refusals shown beside the field they are about (the rest above the form).
+AWARD_ERROR_FIELDS = {
+    "standstill_too_short": "standstill_end",
+    "standstill_reason_required": "standstill_reason",
+}
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(Perm.MANAGE_TENDERS)
 def award(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) -> HttpResponse:
@@ -679,13 +705,29 @@ def award(request: OrgHttpRequest, tender_id: int, lot_id: int | None = None) ->
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.tender_award(tender=tender, actor=request.user, lot=lot, **form.cleaned_data)
+            award_row = services.tender_award(
+                tender=tender,
+                actor=request.user,
+                lot=lot,
+                decision=data["decision"],
+                reasons=data["reasons"],
+                standstill_start=data["standstill_start"],
+                standstill_end_override=data["standstill_end"],
+                standstill_reason=data["standstill_reason"],
+            )
         except (TenderError, ValidationError) as error:
-            form.add_error(None, _error_text(error))
+            field = AWARD_ERROR_FIELDS.get(getattr(error, "code", "") or "")
+            form.add_error(field, _error_text(error))
         else:
             what = "The contract is" if lot is None else f"Lot {lot.number} is"
-            messages.success(request, f"{what} awarded. The standstill period has started.")
+            end = award_row.standstill_end
+            messages.success(
+                request,
+                f"{what} awarded. The standstill period has started and ends on "
+                f"{end.day} {end:%B %Y}.",
+            )
             return redirect("tenders:detail", tender.pk)
     action = (
         reverse("tenders:award", args=[tender.pk])
@@ -1204,6 +1246,33 @@ def document_add(request: OrgHttpRequest, tender_id: int) -> HttpResponse:
     return redirect("tenders:detail", tender.pk)
 
 
+@require_http_methods(["GET", "POST"])
+@permission_required(Perm.MANAGE_TENDERS)
+def document_remove(request: OrgHttpRequest, tender_id: int, document_id: int) -> HttpResponse:
+    """Remove a tender document, with a reason, while the tender is a draft or open for bids."""
+    tender = _tender(request, tender_id)
+    document = get_object_or_404(selectors.tender_documents(tender=tender), pk=document_id)
+    form = DocumentRemoveForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_remove(
+                tender=tender,
+                document=document,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except TenderError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Document {document.title} removed.")
+            return redirect("tenders:detail", tender.pk)
+    return render(
+        request,
+        "tenders/document_remove.html",
+        {"tender": tender, "document": document, "form": form},
+    )
+
+
 @require_GET
 @permission_required(Perm.VIEW_TENDERS)
 def tender_document(request: OrgHttpRequest, tender_id: int, document_id: int) -> FileResponse:
@@ -1260,6 +1329,30 @@ def bid_document_add(
             messages.success(request, "File attached to your draft bid.")
     else:
         messages.error(request, " ".join(str(e) for e in form.errors.get("document", [])))
+    return _bid_redirect(tender, lot)
+
+
+@require_POST
+@permission_required(Perm.MANAGE_BIDS)
+def bid_document_remove(
+    request: OrgHttpRequest, tender_id: int, document_id: int, lot_id: int | None = None
+) -> HttpResponse:
+    """Remove one of the supplier's own files from its draft bid (another's is a 404)."""
+    assert request.org is not None
+    tender = _public_tender(tender_id)
+    lot = _bid_lot(request, tender, lot_id)
+    mine = selectors.supplier_bid(organisation=request.org, tender=tender, lot=lot)
+    if mine is None:
+        raise Http404("No bid")
+    document = get_object_or_404(mine.documents.all(), pk=document_id)
+    try:
+        services.bid_document_remove(
+            tender=tender, supplier=request.org, actor=request.user, document=document, lot=lot
+        )
+    except TenderError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{document.title} removed from your draft bid.")
     return _bid_redirect(tender, lot)
 
 
