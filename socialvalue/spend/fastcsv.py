@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import duckdb
 
@@ -136,13 +136,16 @@ def stage_csv(
     insert: Callable[[str], None],
     file_order: int,
     looks_like_header: Callable[[Sequence[str]], bool],
+    header_words: Collection[str],
 ) -> tuple[int, int] | None:
     """Stage one CSV table's rows; return ``(rows, blank rows)``.
 
     ``insert`` is called with a query giving the non-blank rows in the staging columns
     (``file_order, sheet, source_row, header_repeat``, then ``<field>_raw`` for each of
     ``raw_fields``), while the rows are held in DuckDB. ``None`` when the file is not plain
-    enough to be sure (nothing is staged then).
+    enough to be sure (nothing is staged then). ``looks_like_header`` tells a header row;
+    ``header_words`` are the folded synonyms of the required fields, which every header row has
+    at least two of (rows without are not passed to ``looks_like_header``).
     """
     if (
         item.path is None
@@ -193,7 +196,8 @@ def stage_csv(
         con.execute("SET preserve_insertion_order = false")
     try:
         return _stage_rows(con, names, columns, raw_fields, insert, file_order, header_lines,
-                           data_lines - trailing_empty, trailing_empty, looks_like_header)
+                           data_lines - trailing_empty, trailing_empty, looks_like_header,
+                           header_words)
     finally:
         con.execute("DROP TABLE IF EXISTS csv_rows")
 
@@ -209,6 +213,7 @@ def _stage_rows(
     expected_rows: int,
     trailing_empty: int,
     looks_like_header: Callable[[Sequence[str]], bool],
+    header_words: Collection[str],
 ) -> tuple[int, int] | None:
     count = con.execute("SELECT count(*) FROM csv_rows").fetchone()
     if count is None or count[0] != expected_rows:
@@ -216,9 +221,19 @@ def _stage_rows(
     amount_at = columns.index("amount")
     amount = f"coalesce(c{amount_at}, '')" if amount_at is not None else "''"
     starts = ", ".join(_sql_text(char) for char in _AMOUNT_START)
+    # A header names at least two required fields, each in its own cell; a cell can only do
+    # that if it folds (as columns.fold_header does for ASCII text) to one of their synonyms,
+    # or is not ASCII (folded in Python). Rows with fewer such cells cannot be headers.
+    words = ", ".join(_sql_text(word) for word in sorted(header_words))
+    maybe = " + ".join(
+        f"(CASE WHEN strlen({name}) <> length({name}) "
+        f"OR trim(regexp_replace(lower({name}), '[^a-z0-9]+', ' ', 'g')) IN ({words}) "
+        "THEN 1 ELSE 0 END)"
+        for name in names
+    ) if words else "0"
     candidates = con.execute(
         f"SELECT {', '.join(names)} FROM csv_rows "
-        f"WHERE NOT blank AND (substr({amount}, 1, 1) NOT IN ({starts}))"
+        f"WHERE NOT blank AND (substr({amount}, 1, 1) NOT IN ({starts})) AND {maybe} >= 2"
     ).fetchall()
     for row in candidates:
         if looks_like_header([cell for cell in row if cell is not None]):

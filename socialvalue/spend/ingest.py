@@ -282,11 +282,14 @@ def _stage_rows(
     header_changes: list[str],
     progress: ProgressCallback | None,
     fast: Callable[[int, _PlannedFile], tuple[int, int] | None] | None = None,
+    done: Callable[[int, Path], None] | None = None,
 ) -> dict[tuple[int, str | None], int]:
-    """Write every non-blank row's mapped cells to a staging parquet; return blank-row counts.
+    """Write every non-blank row's mapped cells to a staging parquet per file (``staging_file``
+    with the file's number added); return blank-row counts.
 
     ``fast`` may stage a whole file another way (the DuckDB CSV fast path) and return its
-    (rows, blank rows), or ``None`` to have it read here.
+    (rows, blank rows), or ``None`` to have it read here. ``done`` is called with the number
+    and staging parquet of each file read here, once it is written.
 
     A row in the middle of a table that is itself a header (the layout changes part-way down a
     worksheet) switches the column map for the rows after it; the header row is quarantined as
@@ -297,82 +300,98 @@ def _stage_rows(
     rows_read = 0
     bytes_total = sum(p.item.size for p in planned)
     bytes_done = 0
-    with pq.ParquetWriter(staging_file, schema, compression="zstd") as writer:
-        for order, plan in enumerate(planned):
-            staged = fast(order, plan) if fast is not None and len(plan.tables) == 1 else None
-            if staged is not None:
-                rows_read += staged[0]
-                blanks[(order, plan.tables[0].table.sheet)] = staged[1]
-            for planned_table in plan.tables if staged is None else ():
-                table, columns = planned_table.table, planned_table.columns
-                blank = 0
-                positions = [columns.index(name) for name in _RAW_FIELDS]
-                mapped = [i for i, position in enumerate(positions) if position is not None]
-                batch = _Batch(order, table.sheet, mapped)
-                wanted = [positions[i] for i in mapped]
-                max_wanted = max((p for p in wanted if p is not None), default=-1) + 1
-                amount_at = columns.index("amount")
-                for number, cells in table.rows():
-                    if is_blank(cells):
-                        blank += 1
-                        continue
-                    width = len(cells)
-                    amount_cell = (
-                        cells[amount_at] if amount_at is not None and amount_at < width else ""
-                    )
-                    is_header = False
-                    if not amount_cell[:1] or amount_cell[:1] not in _AMOUNT_START:
-                        is_header = _looks_like_header(cells, synonyms)
-                        if is_header:
-                            try:
-                                columns = column_map(cells, synonyms, overrides,
-                                                     source=table.source)
-                            except SpendFileError:
-                                pass
-                            else:
-                                positions = [columns.index(name) for name in _RAW_FIELDS]
-                                batch.flush(writer, schema)
-                                mapped = [i for i, p in enumerate(positions) if p is not None]
-                                batch = _Batch(order, table.sheet, mapped)
-                                wanted = [positions[i] for i in mapped]
-                                max_wanted = max(
-                                    (p for p in wanted if p is not None), default=-1
-                                ) + 1
-                                amount_at = columns.index("amount")
-                                header_changes.append(
-                                    f"{table.source}: a new header at row {number} "
-                                    f"({describe_header(cells)}); the rows after it are read "
-                                    "with it"
-                                )
-                    if width >= max_wanted:
-                        values: list[str | None] = [cells[i] for i in wanted]  # type: ignore[index]
-                    else:
-                        values = [cells[i] if i < width else None  # type: ignore[operator,index]
-                                  for i in wanted]
-                    batch.add(number, is_header, values)
-                    rows_read += 1
-                    if len(batch.source_rows) >= BATCH_ROWS:
-                        batch.flush(writer, schema)
-                    if progress and rows_read % PROGRESS_EVERY == 0:
-                        progress(IngestProgress("reading", plan.item.name, order, len(planned),
-                                                rows_read, bytes_done, bytes_total))
-                batch.flush(writer, schema)
-                blanks[(order, table.sheet)] = blank
-            bytes_done += plan.item.size
-            if progress:
-                progress(IngestProgress("reading", plan.item.name, order + 1, len(planned),
-                                        rows_read, bytes_done, bytes_total))
+    for order, plan in enumerate(planned):
+        staged = fast(order, plan) if fast is not None and len(plan.tables) == 1 else None
+        if staged is not None:
+            rows_read += staged[0]
+            blanks[(order, plan.tables[0].table.sheet)] = staged[1]
+        else:
+            path = staging_file.with_name(f"{staging_file.stem}-{order}.parquet")
+            with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+                rows_read = _read_file(order, plan, writer, schema, synonyms, overrides,
+                                       header_changes, progress, blanks, rows_read,
+                                       len(planned), bytes_done, bytes_total)
+            if done is not None:
+                done(order, path)
+        bytes_done += plan.item.size
+        if progress:
+            progress(IngestProgress("reading", plan.item.name, order + 1, len(planned),
+                                    rows_read, bytes_done, bytes_total))
     return blanks
 
 
-def _empty_rows_sql() -> str:
-    """A query with the staging columns and no rows."""
-    columns = [
-        "NULL::INTEGER AS file_order", "NULL::VARCHAR AS sheet", "NULL::BIGINT AS source_row",
-        "NULL::BOOLEAN AS header_repeat",
-        *(f"NULL::VARCHAR AS {name}_raw" for name in _RAW_FIELDS),
-    ]
-    return f"SELECT {', '.join(columns)} LIMIT 0"
+def _read_file(
+    order: int,
+    plan: _PlannedFile,
+    writer: pq.ParquetWriter,
+    schema: pa.Schema,
+    synonyms: SynonymMap,
+    overrides: Mapping[str, str],
+    header_changes: list[str],
+    progress: ProgressCallback | None,
+    blanks: dict[tuple[int, str | None], int],
+    rows_read: int,
+    files_total: int,
+    bytes_done: int,
+    bytes_total: int,
+) -> int:
+    """Read one file's tables row by row in Python into ``writer``; return rows read so far."""
+    for planned_table in plan.tables:
+        table, columns = planned_table.table, planned_table.columns
+        blank = 0
+        positions = [columns.index(name) for name in _RAW_FIELDS]
+        mapped = [i for i, position in enumerate(positions) if position is not None]
+        batch = _Batch(order, table.sheet, mapped)
+        wanted = [positions[i] for i in mapped]
+        max_wanted = max((p for p in wanted if p is not None), default=-1) + 1
+        amount_at = columns.index("amount")
+        for number, cells in table.rows():
+            if is_blank(cells):
+                blank += 1
+                continue
+            width = len(cells)
+            amount_cell = (
+                cells[amount_at] if amount_at is not None and amount_at < width else ""
+            )
+            is_header = False
+            if not amount_cell[:1] or amount_cell[:1] not in _AMOUNT_START:
+                is_header = _looks_like_header(cells, synonyms)
+                if is_header:
+                    try:
+                        columns = column_map(cells, synonyms, overrides,
+                                             source=table.source)
+                    except SpendFileError:
+                        pass
+                    else:
+                        positions = [columns.index(name) for name in _RAW_FIELDS]
+                        batch.flush(writer, schema)
+                        mapped = [i for i, p in enumerate(positions) if p is not None]
+                        batch = _Batch(order, table.sheet, mapped)
+                        wanted = [positions[i] for i in mapped]
+                        max_wanted = max(
+                            (p for p in wanted if p is not None), default=-1
+                        ) + 1
+                        amount_at = columns.index("amount")
+                        header_changes.append(
+                            f"{table.source}: a new header at row {number} "
+                            f"({describe_header(cells)}); the rows after it are read "
+                            "with it"
+                        )
+            if width >= max_wanted:
+                values: list[str | None] = [cells[i] for i in wanted]  # type: ignore[index]
+            else:
+                values = [cells[i] if i < width else None  # type: ignore[operator,index]
+                          for i in wanted]
+            batch.add(number, is_header, values)
+            rows_read += 1
+            if len(batch.source_rows) >= BATCH_ROWS:
+                batch.flush(writer, schema)
+            if progress and rows_read % PROGRESS_EVERY == 0:
+                progress(IngestProgress("reading", plan.item.name, order, files_total,
+                                        rows_read, bytes_done, bytes_total))
+        batch.flush(writer, schema)
+        blanks[(order, table.sheet)] = blank
+    return rows_read
 
 
 def _cleaned_select(rows: str) -> str:
@@ -410,44 +429,69 @@ def _cleaned_select(rows: str) -> str:
 
 
 class _Cleaner:
-    """Cleans staged rows a batch at a time, then finds duplicates and writes each file's rows.
+    """Cleans each file's staged rows and writes its transactions and quarantine at once.
 
-    A batch is one CSV file read by DuckDB (:mod:`socialvalue.spend.fastcsv`) or all the rows
-    read in Python. Each batch's cleaned rows go to a parquet file in the staging folder, so
-    DuckDB never holds more than one batch (a 10M-row import in one table spills to disk and
-    runs several times slower); only the key hash of each row stays in memory for the
-    duplicate checks.
+    The rows of one file are staged at a time (read by DuckDB, :mod:`socialvalue.spend.fastcsv`,
+    or in Python), cleaned into one table and written to ``transactions/<key>.parquet`` and
+    ``quarantine/<key>.parquet`` in the staging folder, so DuckDB holds one file's rows, never
+    the whole import (a 10M-row table spills to disk and runs several times slower).
 
     Each distinct raw date, payee name and amount not written plainly is cleaned once, in the
     ``dates``, ``payees`` and ``amounts`` tables (a million rows hold a few hundred dates, tens
     of thousands of payee spellings and a handful of odd amounts such as ``N/A``). New payee
     names are normalised to supplier keys in a Python thread while DuckDB, which releases the
-    GIL, reads the next file.
+    GIL, cleans the file's rows.
+
+    Duplicates can only be known once every file is read, so when there can be any (more than
+    one file, or rows already loaded) each loaded row's key hash is kept (with its raw cells in
+    a side file); :meth:`mark_duplicates` then moves the few duplicate rows from the
+    transactions to the quarantine.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, staging: Path, synonyms: SynonymMap,
-                 normaliser: ThreadPoolExecutor) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        staging: Path,
+        synonyms: SynonymMap,
+        normaliser: ThreadPoolExecutor,
+        planned: Sequence[_PlannedFile],
+        publisher: str,
+        check_duplicates: bool,
+    ) -> None:
         self.con, self.staging, self.synonyms = con, staging, synonyms
         self.normaliser = normaliser
-        self.parts: dict[int, Path] = {}
+        self.planned, self.publisher = planned, publisher
+        self.check_duplicates = check_duplicates
+        self.written: set[int] = set()
         self.totals: dict[tuple[int, str], list[int]] = {}
         self.names_seen: set[str] = set()
-        self.keys: list[Future[pa.Table]] = []
-        self.last_payee = 0
-        self.has_duplicates = False
+        self.last_payee = self.last_keyed = 0
+        (staging / "transactions").mkdir()
+        (staging / "quarantine").mkdir()
         con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
         con.execute("CREATE TEMP TABLE amounts (raw VARCHAR, pence BIGINT)")
         con.execute(
             "CREATE TEMP TABLE payees (raw VARCHAR, payee_id INTEGER, supplier_name VARCHAR, "
             "payee_class VARCHAR, folded VARCHAR)"
         )
+        con.execute("CREATE TEMP TABLE supplier_keys (supplier_name VARCHAR, supplier_key VARCHAR)")
+        con.execute(
+            "CREATE TEMP TABLE payee_keys (payee_id INTEGER, supplier_name VARCHAR, "
+            "payee_class VARCHAR, supplier_key VARCHAR)"
+        )
         con.execute(
             "CREATE TEMP TABLE hashes (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
             "dup_hash UBIGINT)"
         )
 
-    def add(self, rows: str) -> None:
-        """Clean the staged rows given by the query ``rows`` (the staging columns)."""
+    def _path(self, kind: str, order: int) -> Path:
+        if kind == "raw_values":
+            return self.staging / f"raw-values-{order}.parquet"
+        return self.staging / kind / f"{self.planned[order].key}.parquet"
+
+    def add(self, rows: str, order: int) -> None:
+        """Clean file ``order``'s staged rows, given by the query ``rows`` (staging columns),
+        and write them."""
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS {rows}")
         con.execute(
@@ -478,25 +522,63 @@ class _Cleaner:
                   WHERE supplier_name_raw IS NOT NULL) ANTI JOIN payees USING (raw)
             """
         )
-        self._normalise_new_names()
+        keys = self._normalise_new_names()
         con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_cleaned_select('rows')}")
         con.execute("DROP VIEW rows")
-        path = self.staging / f"cleaned-{len(set(self.parts.values()))}.parquet"
-        con.execute(f"COPY part TO {_sql_literal(str(path))} (FORMAT parquet)")
-        con.execute(
-            "INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM part "
-            "WHERE dup_hash IS NOT NULL"
-        )
-        for file_order, reason, count, pence in con.execute(
-            "SELECT file_order, coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
+        totals = con.execute(
+            "SELECT coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
             "FROM part GROUP BY ALL"
-        ).fetchall():
-            self.totals[(file_order, reason)] = [int(count), int(pence)]
-            self.parts[file_order] = path
+        ).fetchall()
+        if not totals:
+            con.execute("DROP TABLE part")
+            return
+        for reason, count, pence in totals:
+            self.totals[(order, reason)] = [int(count), int(pence)]
+        self.written.add(order)
+        start = self._columns_start(order)
+        text = ", ".join(f"nullif(trim({name}_raw), '') AS {name}" for name in TEXT_FIELDS)
+        con.execute(
+            f"""
+            COPY (
+                {start}, reason, amount_pence, payment_date_raw, amount_raw, supplier_name_raw,
+                vat_raw, {text}
+                FROM part WHERE reason IS NOT NULL
+            ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
+            """
+        )
+        if self.check_duplicates:
+            con.execute(
+                "INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM part "
+                "WHERE reason IS NULL"
+            )
+            con.execute(
+                f"""
+                COPY (
+                    SELECT sheet, source_row, payment_date_raw, amount_raw, supplier_name_raw,
+                           vat_raw
+                    FROM part WHERE reason IS NULL
+                ) TO {_sql_literal(str(self._path("raw_values", order)))} (FORMAT parquet)
+                """
+            )
+        self._key_payees(keys)
+        con.execute(
+            f"""
+            COPY (
+                {start}, payment_date, amount_pence, p.supplier_name, p.payee_class, vat_pence,
+                {text}, p.supplier_key
+                FROM part JOIN payee_keys p USING (payee_id) WHERE reason IS NULL
+            ) TO {_sql_literal(str(self._path("transactions", order)))} (FORMAT parquet)
+            """
+        )
         con.execute("DROP TABLE part")
 
-    def _normalise_new_names(self) -> None:
-        [(last,)] = self.con.execute("SELECT coalesce(max(payee_id), 0) FROM payees").fetchall()
+    def _columns_start(self, order: int) -> str:
+        plan = self.planned[order]
+        return (f"SELECT {_sql_literal(self.publisher)} AS publisher, "
+                f"{_sql_literal(plan.key)} AS file_key, "
+                f"{_sql_literal(plan.item.name)} AS file_name, sheet, source_row")
+
+    def _normalise_new_names(self) -> Future[pa.Table] | None:
         names = [
             name for (name,) in self.con.execute(
                 "SELECT DISTINCT supplier_name FROM payees "
@@ -504,21 +586,53 @@ class _Cleaner:
             ).fetchall()
             if name not in self.names_seen
         ]
+        [(last,)] = self.con.execute("SELECT coalesce(max(payee_id), 0) FROM payees").fetchall()
         self.last_payee = int(last)
         self.names_seen.update(names)
-        if names:
-            self.keys.append(self.normaliser.submit(_supplier_key_table, names))
+        return self.normaliser.submit(_supplier_key_table, names) if names else None
+
+    def _key_payees(self, keys: Future[pa.Table] | None) -> None:
+        """Give the payees added since the last call their supplier keys."""
+        if keys is not None:
+            self.con.register("new_keys", keys.result())
+            self.con.execute("INSERT INTO supplier_keys SELECT * FROM new_keys")
+            self.con.unregister("new_keys")
+        self.con.execute(
+            f"""
+            INSERT INTO payee_keys
+            SELECT p.payee_id, p.supplier_name, p.payee_class,
+                   CASE WHEN p.payee_class = 'named' THEN k.supplier_key
+                        ELSE '(' || p.payee_class || ')' END
+            FROM payees p LEFT JOIN supplier_keys k ON k.supplier_name = p.supplier_name
+            WHERE p.payee_id > {self.last_keyed} AND p.payee_class IS NOT NULL
+            """
+        )
+        self.last_keyed = self.last_payee
 
     def _keyed(self, hashes: str) -> str:
-        """The rows (not otherwise quarantined) whose key hash is in the table ``hashes`` (column
-        ``h``), with their full duplicate key."""
-        parts = sorted({str(p) for p in self.parts.values()})
+        """The loaded rows whose key hash is in the table ``hashes`` (column ``h``), with their
+        full duplicate key, read back from their transactions files."""
+        candidates = (
+            f"SELECT file_order, sheet, source_row FROM hashes "
+            f"WHERE dup_hash IN (SELECT h FROM {hashes})"
+        )
+        orders = [order for (order,) in self.con.execute(
+            f"SELECT DISTINCT file_order FROM ({candidates})"
+        ).fetchall()]
+        loaded = " UNION ALL ".join(
+            f"SELECT {order}::INTEGER AS file_order, sheet, source_row, payment_date, "
+            f"amount_pence, supplier_name, transaction_id, description "
+            f"FROM read_parquet({_sql_literal(str(self._path('transactions', order)))})"
+            for order in orders
+        )
         return f"""
-            SELECT c.file_order, c.sheet, c.source_row, c.payment_date, c.amount_pence, p.folded,
-                   lower(trim(coalesce(c.transaction_id_raw, ''))) AS tid,
-                   lower(trim(coalesce(c.description_raw, ''))) AS descr
-            FROM read_parquet({parts!r}) c JOIN payees p USING (payee_id)
-            WHERE c.dup_hash IN (SELECT h FROM {hashes})
+            SELECT t.file_order, t.sheet, t.source_row, t.payment_date, t.amount_pence,
+                   {fold_payee_sql('t.supplier_name')} AS folded,
+                   coalesce(lower(t.transaction_id), '') AS tid,
+                   coalesce(lower(t.description), '') AS descr
+            FROM ({loaded}) t SEMI JOIN ({candidates}) c
+              ON c.file_order = t.file_order AND c.source_row = t.source_row
+             AND c.sheet IS NOT DISTINCT FROM t.sheet
         """
 
     def mark_duplicates(self, existing: Sequence[str]) -> None:
@@ -530,12 +644,14 @@ class _Cleaner:
         none); the exact key is then compared on those alone, so a hash collision cannot make a
         row a duplicate.
         """
+        if not self.check_duplicates:
+            return
         con = self.con
         con.execute(
             "CREATE TEMP TABLE duplicates (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
             "reason VARCHAR)"
         )
-        if len(self.parts) > 1:
+        if len(self.written) > 1:
             con.execute(
                 "CREATE TEMP TABLE batch_hashes AS SELECT dup_hash AS h FROM hashes "
                 "GROUP BY dup_hash HAVING min(file_order) < max(file_order)"
@@ -585,83 +701,60 @@ class _Cleaner:
                     """
                 )
                 con.execute("INSERT INTO duplicates SELECT * FROM duplicates_of_loaded")
-        self.has_duplicates = _count(con, "duplicates") > 0
-        if not self.has_duplicates:
-            return
-        parts = sorted({str(p) for p in self.parts.values()})
-        for file_order, reason, count, pence in con.execute(
-            f"""
-            SELECT d.file_order, d.reason, count(*), coalesce(sum(c.amount_pence), 0)
-            FROM duplicates d JOIN read_parquet({parts!r}) c
-              ON d.file_order = c.file_order AND d.source_row = c.source_row
-             AND d.sheet IS NOT DISTINCT FROM c.sheet
-            GROUP BY ALL
-            """
-        ).fetchall():
-            loaded = self.totals[(file_order, "")]
-            loaded[0] -= int(count)
-            loaded[1] -= int(pence)
-            self.totals[(file_order, reason)] = [int(count), int(pence)]
+        for (order,) in con.execute("SELECT DISTINCT file_order FROM duplicates").fetchall():
+            self._move_duplicates(order)
 
-    def write(self, planned: Sequence[_PlannedFile], publisher: str) -> None:
-        """Write each file's loaded rows to ``transactions/<key>.parquet`` and its quarantined
-        rows to ``quarantine/<key>.parquet`` (with the payees' supplier keys)."""
+    def _move_duplicates(self, order: int) -> None:
+        """Move file ``order``'s rows listed in ``duplicates`` from its transactions file to its
+        quarantine file, with their raw cells."""
         con = self.con
-        tables = [future.result() for future in self.keys]
-        con.register("supplier_keys", pa.concat_tables(tables) if tables
-                     else _supplier_key_table([]))
+        transactions = self._path("transactions", order)
+        quarantine = self._path("quarantine", order)
+        match = (f"d.file_order = {order} AND d.source_row = t.source_row "
+                 "AND d.sheet IS NOT DISTINCT FROM t.sheet")
+        text = ", ".join(TEXT_FIELDS)
         con.execute(
-            """
-            CREATE TEMP TABLE payee_keys AS
-            SELECT p.payee_id, p.supplier_name, p.payee_class,
-                   CASE WHEN p.payee_class = 'named' THEN k.supplier_key
-                        ELSE '(' || p.payee_class || ')' END AS supplier_key
-            FROM payees p LEFT JOIN supplier_keys k ON k.supplier_name = p.supplier_name
-            WHERE p.payee_class IS NOT NULL
+            f"""
+            CREATE OR REPLACE TEMP TABLE moved AS
+            SELECT t.publisher, t.file_key, t.file_name, t.sheet, t.source_row, d.reason,
+                   t.amount_pence, r.payment_date_raw, r.amount_raw, r.supplier_name_raw,
+                   r.vat_raw, {", ".join(f"t.{name}" for name in TEXT_FIELDS)}
+            FROM read_parquet({_sql_literal(str(transactions))}) t
+                 JOIN duplicates d ON {match}
+                 JOIN read_parquet({_sql_literal(str(self._path("raw_values", order)))}) r
+                   ON r.source_row = t.source_row AND r.sheet IS NOT DISTINCT FROM t.sheet
             """
         )
-        text = ", ".join(f"nullif(trim(c.{name}_raw), '') AS {name}" for name in TEXT_FIELDS)
-        match = ("d.file_order = c.file_order AND d.source_row = c.source_row "
-                 "AND d.sheet IS NOT DISTINCT FROM c.sheet")
-        for order, plan in enumerate(planned):
-            path = self.parts.get(order)
-            if path is None:
-                continue
-            start = (f"SELECT {_sql_literal(publisher)} AS publisher, "
-                     f"{_sql_literal(plan.key)} AS file_key, "
-                     f"{_sql_literal(plan.item.name)} AS file_name, c.sheet, c.source_row")
-            rows = f"read_parquet({_sql_literal(str(path))}) c"
-            loaded = f"c.file_order = {order} AND c.reason IS NULL"
-            quarantined = f"c.file_order = {order} AND c.reason IS NOT NULL"
-            reason = "c.reason"
-            if self.has_duplicates:
-                rows += f" LEFT JOIN duplicates d ON {match}"
-                loaded += " AND d.reason IS NULL"
-                quarantined = (f"c.file_order = {order} AND "
-                               "(c.reason IS NOT NULL OR d.reason IS NOT NULL)")
-                reason = "coalesce(c.reason, d.reason)"
-            con.execute(
-                f"""
-                COPY (
-                    {start}, c.payment_date, c.amount_pence, p.supplier_name, p.payee_class,
-                    c.vat_pence, {text}, p.supplier_key
-                    FROM {rows} JOIN payee_keys p USING (payee_id)
-                    WHERE {loaded}
-                ) TO {_sql_literal(str(self.staging / "transactions" / f"{plan.key}.parquet"))}
-                (FORMAT parquet)
-                """
-            )
-            con.execute(
-                f"""
-                COPY (
-                    {start}, {reason} AS reason, c.amount_pence, c.payment_date_raw,
-                    c.amount_raw, c.supplier_name_raw, c.vat_raw, {text}
-                    FROM {rows}
-                    WHERE {quarantined}
-                ) TO {_sql_literal(str(self.staging / "quarantine" / f"{plan.key}.parquet"))}
-                (FORMAT parquet)
-                """
-            )
+        for reason, count, pence in con.execute(
+            "SELECT reason, count(*), coalesce(sum(amount_pence), 0) FROM moved GROUP BY ALL"
+        ).fetchall():
+            loaded = self.totals[(order, "")]
+            loaded[0] -= int(count)
+            loaded[1] -= int(pence)
+            self.totals[(order, reason)] = [int(count), int(pence)]
+        replacement = transactions.with_suffix(".new")
+        con.execute(
+            f"""
+            COPY (
+                SELECT * FROM read_parquet({_sql_literal(str(transactions))}) t
+                WHERE NOT EXISTS (SELECT 1 FROM duplicates d WHERE {match})
+            ) TO {_sql_literal(str(replacement))} (FORMAT parquet)
+            """
+        )
+        replacement.replace(transactions)
+        replacement = quarantine.with_suffix(".new")
+        con.execute(
+            f"""
+            COPY (
+                SELECT publisher, file_key, file_name, sheet, source_row, reason, amount_pence,
+                       payment_date_raw, amount_raw, supplier_name_raw, vat_raw, {text}
+                FROM read_parquet({_sql_literal(str(quarantine))})
+                UNION ALL
+                SELECT * FROM moved
+            ) TO {_sql_literal(str(replacement))} (FORMAT parquet)
+            """
+        )
+        replacement.replace(quarantine)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -844,33 +937,38 @@ def _stage_clean_write(
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
-        cleaner = _Cleaner(con, staging, synonyms, normaliser)
+        replaced_keys = {f.key for f in replaced}
+        existing = [
+            str(path)
+            for f, path in zip(dataset.files, dataset.transaction_paths(), strict=True)
+            if f.key not in replaced_keys and f.publisher == publisher and path.exists()
+        ]
+        cleaner = _Cleaner(con, staging, synonyms, normaliser, planned, publisher,
+                           check_duplicates=len(planned) > 1 or bool(existing))
+        header_words = {word for spec in synonyms.fields if spec.required
+                        for word in spec.synonyms}
 
         def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
             if not CSV_FAST_PATH:
                 return None
             only = plan.tables[0]
             return stage_csv(
-                con, plan.item, only.table, only.columns, _RAW_FIELDS, cleaner.add, order,
-                lambda cells: _looks_like_header(cells, synonyms),
+                con, plan.item, only.table, only.columns, _RAW_FIELDS,
+                lambda rows: cleaner.add(rows, order), order,
+                lambda cells: _looks_like_header(cells, synonyms), header_words,
             )
 
+        def read(order: int, path: Path) -> None:
+            cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(path))})", order)
+            path.unlink()
+
         blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress,
-                             fast)
+                             fast, read)
         if progress:
             progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
-        cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(raw_file))})")
-        replaced_keys = {f.key for f in replaced}
-        cleaner.mark_duplicates([
-            str(path)
-            for f, path in zip(dataset.files, dataset.transaction_paths(), strict=True)
-            if f.key not in replaced_keys and f.publisher == publisher and path.exists()
-        ])
+        cleaner.mark_duplicates(existing)
         if progress:
             progress(IngestProgress("writing", None, len(planned), len(planned), 0))
-        (staging / "transactions").mkdir()
-        (staging / "quarantine").mkdir()
-        cleaner.write(planned, publisher)
         totals = [(order, reason, count, pence)
                   for (order, reason), (count, pence) in cleaner.totals.items()]
     finally:

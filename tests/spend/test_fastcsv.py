@@ -120,6 +120,8 @@ def _with_line(line: str) -> Any:
         ("empty line mid-file", _with_line("")),
         ("wider row", _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe,T1,,extra")),
         ("repeated header", _with_line("Payment Date,Supplier Name,Amount,Description")),
+        ("header in other words", _with_line("Vendor:,* Net Amount (£),Date Paid,Notes")),
+        ("header with accents", _with_line("Dáte,Süpplier,Ámount,Notes")),
         ("bare CR", _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe\r5,T1,")),
         ("open quote on the last line", lambda t: t.rstrip() + ',"open\r\n'),
         ("quoted title line break", lambda t: '"Spend\r\nApril"\r\n' + t),

@@ -101,6 +101,34 @@ def test_it_quarantines_transactions_repeated_in_another_file(
     assert result.rows_loaded == 5
 
 
+def test_a_repeated_transaction_goes_to_the_quarantine_with_its_raw_cells(
+    clean_csv: Path, dataset_dir: Path, tmp_path: Path
+) -> None:
+    # Acme's 1,234.56 of 1 April again, spelt differently (same folded payee, same pence), and
+    # one payment written twice in the same file, which is not a duplicate (only other files
+    # count). Loaded: 4 + 2 rows; quarantined: the repeat, 1,234.56.
+    later = tmp_path / "later.csv"
+    later.write_text(
+        "Payment Date,Supplier Name,Amount,Expense Type\r\n"
+        "01/04/2024,ACME LTD.,£1234.56,Repairs\r\n"
+        "06/04/2024,New Co,2.00,Other\r\n"
+        "06/04/2024,New Co,2.00,Other\r\n",
+        "utf-8",
+    )
+    result = ingest([clean_csv, later], publisher="Kingsbridge", out_dir=dataset_dir)
+    assert result.quarantined_by_reason == {"duplicate_in_batch": 1}
+    assert (result.rows_loaded, result.as_dict()["amount_quarantined"]) == (6, "1234.56")
+    [report] = [r for r in result.files if r.name == "later.csv"]
+    assert (report.rows_loaded, report.pence_loaded, report.pence_quarantined) == (2, 400, 123456)
+    [row] = quarantined_rows(dataset_dir).collect().rows(named=True)
+    assert (row["file_name"], row["source_row"], row["payment_date_raw"], row["amount_raw"],
+            row["supplier_name_raw"], row["expense_type"]) == (
+        "later.csv", 2, "01/04/2024", "£1234.56", "ACME LTD.", "Repairs")
+    loaded = transactions(dataset_dir).collect().rows(named=True)
+    assert sorted(r["supplier_name"] for r in loaded if r["file_name"] == "later.csv") == [
+        "New Co", "New Co"]
+
+
 def test_it_quarantines_transactions_already_loaded(
     clean_csv: Path, dataset_dir: Path, tmp_path: Path
 ) -> None:
