@@ -86,10 +86,17 @@ def supplier_key_table(names: Sequence[str]) -> pa.Table:
     from socialvalue.suppliers.normalise import normalise_name
 
     unique = list(dict.fromkeys(names))
+    # The normaliser folds case first, so ASCII spellings that differ only in case ("ACME LTD",
+    # "Acme Ltd") share a key: each is normalised once. (Not for other text, where lower() and
+    # the normaliser's casefold can differ.)
+    by_folded: dict[str, str] = {}
     keys = []
     for name in unique:
-        key = normalise_name(name)
-        keys.append(key or name.strip().lower())
+        folded = name.lower() if name.isascii() else name
+        key = by_folded.get(folded)
+        if key is None:
+            key = by_folded[folded] = normalise_name(name) or name.strip().lower()
+        keys.append(key)
     return pa.table({"supplier_name": pa.array(unique, pa.string()),
                      "supplier_key": pa.array(keys, pa.string())})
 

@@ -442,10 +442,10 @@ class _Cleaner:
     names are normalised to supplier keys in a Python thread while DuckDB, which releases the
     GIL, cleans the file's rows.
 
-    Duplicates can only be known once every file is read, so when there can be any (more than
-    one file, or rows already loaded) each loaded row's key hash is kept (with its raw cells in
-    a side file); :meth:`mark_duplicates` then moves the few duplicate rows from the
-    transactions to the quarantine.
+    Duplicates are found as each file comes: when there can be any (more than one file, or rows
+    already loaded) each loaded row's key hash is kept, and a file's rows are checked against
+    the hashes of the earlier files and of the rows already loaded; only the few rows whose hash
+    matches have their full key compared, so a hash collision cannot make a row a duplicate.
     """
 
     def __init__(
@@ -456,12 +456,12 @@ class _Cleaner:
         normaliser: ThreadPoolExecutor,
         planned: Sequence[_PlannedFile],
         publisher: str,
-        check_duplicates: bool,
+        existing: Sequence[str],
     ) -> None:
         self.con, self.staging, self.synonyms = con, staging, synonyms
         self.normaliser = normaliser
         self.planned, self.publisher = planned, publisher
-        self.check_duplicates = check_duplicates
+        self.check_duplicates = len(planned) > 1 or bool(existing)
         self.written: set[int] = set()
         self.totals: dict[tuple[int, str], list[int]] = {}
         self.names_seen: set[str] = set()
@@ -483,10 +483,26 @@ class _Cleaner:
             "CREATE TEMP TABLE hashes (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
             "dup_hash UBIGINT)"
         )
+        key = "payment_date DATE, amount_pence BIGINT, folded VARCHAR, tid VARCHAR, descr VARCHAR"
+        # Keys of rows of this import quarantined as duplicate_of_loaded (they still count as
+        # earlier occurrences for the files after theirs).
+        con.execute(f"CREATE TEMP TABLE loaded_duplicate_keys ({key})")
+        con.execute(f"CREATE TEMP TABLE loaded_keys ({key}, h UBIGINT)")
+        if existing:
+            con.execute(
+                f"""
+                INSERT INTO loaded_keys
+                SELECT *, hash(payment_date, amount_pence, folded, tid, descr) FROM (
+                    SELECT DISTINCT payment_date, amount_pence,
+                           {fold_payee_sql('supplier_name')} AS folded,
+                           coalesce(lower(transaction_id), '') AS tid,
+                           coalesce(lower(description), '') AS descr
+                    FROM read_parquet({list(existing)!r})
+                )
+                """
+            )
 
     def _path(self, kind: str, order: int) -> Path:
-        if kind == "raw_values":
-            return self.staging / f"raw-values-{order}.parquet"
         return self.staging / kind / f"{self.planned[order].key}.parquet"
 
     def add(self, rows: str, order: int) -> None:
@@ -525,6 +541,8 @@ class _Cleaner:
         keys = self._normalise_new_names()
         con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_cleaned_select('rows')}")
         con.execute("DROP VIEW rows")
+        if self.check_duplicates:
+            self._mark_duplicates()
         totals = con.execute(
             "SELECT coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
             "FROM part GROUP BY ALL"
@@ -549,16 +567,7 @@ class _Cleaner:
         if self.check_duplicates:
             con.execute(
                 "INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM part "
-                "WHERE reason IS NULL"
-            )
-            con.execute(
-                f"""
-                COPY (
-                    SELECT sheet, source_row, payment_date_raw, amount_raw, supplier_name_raw,
-                           vat_raw
-                    FROM part WHERE reason IS NULL
-                ) TO {_sql_literal(str(self._path("raw_values", order)))} (FORMAT parquet)
-                """
+                "WHERE dup_hash IS NOT NULL"
             )
         self._key_payees(keys)
         con.execute(
@@ -609,15 +618,77 @@ class _Cleaner:
         )
         self.last_keyed = self.last_payee
 
-    def _keyed(self, hashes: str) -> str:
-        """The loaded rows whose key hash is in the table ``hashes`` (column ``h``), with their
-        full duplicate key, read back from their transactions files."""
-        candidates = (
-            f"SELECT file_order, sheet, source_row FROM hashes "
-            f"WHERE dup_hash IN (SELECT h FROM {hashes})"
+    def _mark_duplicates(self) -> None:
+        """Quarantine the rows of ``part`` (the file being added) that repeat a transaction:
+        ``duplicate_in_batch`` when an earlier file of this import has it (the first file keeps
+        it), else ``duplicate_of_loaded`` when it is already loaded."""
+        con = self.con
+        part_key = """
+            SELECT part.sheet, part.source_row, part.payment_date, part.amount_pence, p.folded,
+                   lower(trim(coalesce(part.transaction_id_raw, ''))) AS tid,
+                   lower(trim(coalesce(part.description_raw, ''))) AS descr
+            FROM part JOIN payees p USING (payee_id)
+            WHERE part.reason IS NULL AND part.dup_hash IN (SELECT h FROM candidates)
+        """
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE candidates AS
+            SELECT DISTINCT dup_hash AS h FROM hashes
+            WHERE dup_hash IN (SELECT dup_hash FROM part WHERE dup_hash IS NOT NULL)
+            """
+        )
+        if _count(con, "candidates"):
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE found AS
+                SELECT k.sheet, k.source_row FROM ({part_key}) k
+                SEMI JOIN ({self._earlier_keys()}) e
+                    USING (payment_date, amount_pence, folded, tid, descr)
+                """
+            )
+            self._set_reason("duplicate_in_batch")
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE candidates AS
+            SELECT DISTINCT h FROM loaded_keys
+            WHERE h IN (SELECT dup_hash FROM part WHERE reason IS NULL)
+            """
+        )
+        if _count(con, "candidates"):
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE found AS
+                SELECT k.* FROM ({part_key}) k
+                SEMI JOIN loaded_keys USING (payment_date, amount_pence, folded, tid, descr)
+                """
+            )
+            con.execute(
+                "INSERT INTO loaded_duplicate_keys "
+                "SELECT payment_date, amount_pence, folded, tid, descr FROM found"
+            )
+            self._set_reason("duplicate_of_loaded")
+
+    def _set_reason(self, reason: str) -> None:
+        """Give the rows of ``part`` listed in ``found`` (sheet, source_row) the reason."""
+        if not _count(self.con, "found"):
+            return
+        self.con.execute(
+            f"""
+            UPDATE part SET reason = {_sql_literal(reason)}
+            FROM found f
+            WHERE part.source_row = f.source_row AND part.sheet IS NOT DISTINCT FROM f.sheet
+            """
+        ).fetchall()
+
+    def _earlier_keys(self) -> str:
+        """The full keys of the earlier files' rows whose hash is in ``candidates``: loaded
+        rows read back from their transactions files, and rows found already loaded."""
+        rows = (
+            "SELECT file_order, sheet, source_row FROM hashes "
+            "WHERE dup_hash IN (SELECT h FROM candidates)"
         )
         orders = [order for (order,) in self.con.execute(
-            f"SELECT DISTINCT file_order FROM ({candidates})"
+            f"SELECT DISTINCT file_order FROM ({rows})"
         ).fetchall()]
         loaded = " UNION ALL ".join(
             f"SELECT {order}::INTEGER AS file_order, sheet, source_row, payment_date, "
@@ -626,135 +697,15 @@ class _Cleaner:
             for order in orders
         )
         return f"""
-            SELECT t.file_order, t.sheet, t.source_row, t.payment_date, t.amount_pence,
-                   {fold_payee_sql('t.supplier_name')} AS folded,
+            SELECT t.payment_date, t.amount_pence, {fold_payee_sql('t.supplier_name')} AS folded,
                    coalesce(lower(t.transaction_id), '') AS tid,
                    coalesce(lower(t.description), '') AS descr
-            FROM ({loaded}) t SEMI JOIN ({candidates}) c
+            FROM ({loaded}) t SEMI JOIN ({rows}) c
               ON c.file_order = t.file_order AND c.source_row = t.source_row
              AND c.sheet IS NOT DISTINCT FROM t.sheet
+            UNION ALL
+            SELECT * FROM loaded_duplicate_keys
         """
-
-    def mark_duplicates(self, existing: Sequence[str]) -> None:
-        """Quarantine repeated transactions: ``duplicate_in_batch`` for a row whose key is in
-        an earlier file of this import, ``duplicate_of_loaded`` for one already loaded from
-        ``existing`` (transaction parquet files).
-
-        Rows are first narrowed to those whose key hash occurs in more than one file (a few, or
-        none); the exact key is then compared on those alone, so a hash collision cannot make a
-        row a duplicate.
-        """
-        if not self.check_duplicates:
-            return
-        con = self.con
-        con.execute(
-            "CREATE TEMP TABLE duplicates (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
-            "reason VARCHAR)"
-        )
-        if len(self.written) > 1:
-            con.execute(
-                "CREATE TEMP TABLE batch_hashes AS SELECT dup_hash AS h FROM hashes "
-                "GROUP BY dup_hash HAVING min(file_order) < max(file_order)"
-            )
-            if _count(con, "batch_hashes"):
-                con.execute(
-                    f"""
-                    INSERT INTO duplicates
-                    SELECT file_order, sheet, source_row, 'duplicate_in_batch' FROM (
-                        SELECT file_order, sheet, source_row,
-                               min(file_order) OVER (
-                                   PARTITION BY payment_date, amount_pence, folded, tid, descr
-                               ) AS first_file
-                        FROM ({self._keyed('batch_hashes')})
-                    ) WHERE file_order > first_file
-                    """
-                )
-        if existing:
-            con.execute(
-                f"""
-                CREATE TEMP TABLE loaded_keys AS
-                SELECT DISTINCT payment_date, amount_pence,
-                       {fold_payee_sql('supplier_name')} AS folded,
-                       coalesce(lower(transaction_id), '') AS tid,
-                       coalesce(lower(description), '') AS descr
-                FROM read_parquet({list(existing)!r})
-                """
-            )
-            con.execute(
-                """
-                CREATE TEMP TABLE loaded_hashes AS
-                SELECT DISTINCT dup_hash AS h FROM hashes
-                WHERE dup_hash IN (SELECT hash(payment_date, amount_pence, folded, tid, descr)
-                                   FROM loaded_keys)
-                """
-            )
-            if _count(con, "loaded_hashes"):
-                con.execute(
-                    f"""
-                    CREATE TEMP TABLE duplicates_of_loaded AS
-                    SELECT k.file_order, k.sheet, k.source_row, 'duplicate_of_loaded'
-                    FROM ({self._keyed('loaded_hashes')}) k
-                    SEMI JOIN loaded_keys USING (payment_date, amount_pence, folded, tid, descr)
-                    ANTI JOIN duplicates d
-                        ON d.file_order = k.file_order AND d.source_row = k.source_row
-                       AND d.sheet IS NOT DISTINCT FROM k.sheet
-                    """
-                )
-                con.execute("INSERT INTO duplicates SELECT * FROM duplicates_of_loaded")
-        for (order,) in con.execute("SELECT DISTINCT file_order FROM duplicates").fetchall():
-            self._move_duplicates(order)
-
-    def _move_duplicates(self, order: int) -> None:
-        """Move file ``order``'s rows listed in ``duplicates`` from its transactions file to its
-        quarantine file, with their raw cells."""
-        con = self.con
-        transactions = self._path("transactions", order)
-        quarantine = self._path("quarantine", order)
-        match = (f"d.file_order = {order} AND d.source_row = t.source_row "
-                 "AND d.sheet IS NOT DISTINCT FROM t.sheet")
-        text = ", ".join(TEXT_FIELDS)
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE moved AS
-            SELECT t.publisher, t.file_key, t.file_name, t.sheet, t.source_row, d.reason,
-                   t.amount_pence, r.payment_date_raw, r.amount_raw, r.supplier_name_raw,
-                   r.vat_raw, {", ".join(f"t.{name}" for name in TEXT_FIELDS)}
-            FROM read_parquet({_sql_literal(str(transactions))}) t
-                 JOIN duplicates d ON {match}
-                 JOIN read_parquet({_sql_literal(str(self._path("raw_values", order)))}) r
-                   ON r.source_row = t.source_row AND r.sheet IS NOT DISTINCT FROM t.sheet
-            """
-        )
-        for reason, count, pence in con.execute(
-            "SELECT reason, count(*), coalesce(sum(amount_pence), 0) FROM moved GROUP BY ALL"
-        ).fetchall():
-            loaded = self.totals[(order, "")]
-            loaded[0] -= int(count)
-            loaded[1] -= int(pence)
-            self.totals[(order, reason)] = [int(count), int(pence)]
-        replacement = transactions.with_suffix(".new")
-        con.execute(
-            f"""
-            COPY (
-                SELECT * FROM read_parquet({_sql_literal(str(transactions))}) t
-                WHERE NOT EXISTS (SELECT 1 FROM duplicates d WHERE {match})
-            ) TO {_sql_literal(str(replacement))} (FORMAT parquet)
-            """
-        )
-        replacement.replace(transactions)
-        replacement = quarantine.with_suffix(".new")
-        con.execute(
-            f"""
-            COPY (
-                SELECT publisher, file_key, file_name, sheet, source_row, reason, amount_pence,
-                       payment_date_raw, amount_raw, supplier_name_raw, vat_raw, {text}
-                FROM read_parquet({_sql_literal(str(quarantine))})
-                UNION ALL
-                SELECT * FROM moved
-            ) TO {_sql_literal(str(replacement))} (FORMAT parquet)
-            """
-        )
-        replacement.replace(quarantine)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -943,8 +894,7 @@ def _stage_clean_write(
             for f, path in zip(dataset.files, dataset.transaction_paths(), strict=True)
             if f.key not in replaced_keys and f.publisher == publisher and path.exists()
         ]
-        cleaner = _Cleaner(con, staging, synonyms, normaliser, planned, publisher,
-                           check_duplicates=len(planned) > 1 or bool(existing))
+        cleaner = _Cleaner(con, staging, synonyms, normaliser, planned, publisher, existing)
         header_words = {word for spec in synonyms.fields if spec.required
                         for word in spec.synonyms}
 
@@ -966,8 +916,6 @@ def _stage_clean_write(
                              fast, read)
         if progress:
             progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
-        cleaner.mark_duplicates(existing)
-        if progress:
             progress(IngestProgress("writing", None, len(planned), len(planned), 0))
         totals = [(order, reason, count, pence)
                   for (order, reason), (count, pence) in cleaner.totals.items()]

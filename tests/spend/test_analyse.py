@@ -134,3 +134,16 @@ def test_it_runs_on_pyspark_when_installed() -> None:
     frame = nw.from_native(session.createDataFrame(_arrow().to_pandas()))
     result = analyse_spend(frame, places=[PRESTON], locations=LOCATIONS)
     assert result.places[0].local_pence == 15000
+
+
+def test_supplier_keys_are_the_normalised_names_whatever_the_case() -> None:
+    names = ["ACME LTD", "Acme Ltd", "acme ltd.", "Smith & Sons (NW) Limited",
+             "SMITH & SONS (NW) LIMITED", "Straße GmbH", "STRASSE GMBH", "LTD", "ltd"]
+    table = spend.supplier_key_table(names).to_pydict()
+    assert dict(zip(table["supplier_name"], table["supplier_key"], strict=True)) == {
+        "ACME LTD": "acme", "Acme Ltd": "acme", "acme ltd.": "acme",
+        "Smith & Sons (NW) Limited": "smith and sons",
+        "SMITH & SONS (NW) LIMITED": "smith and sons",
+        "Straße GmbH": "strasse", "STRASSE GMBH": "strasse",
+        "LTD": "ltd", "ltd": "ltd",
+    }

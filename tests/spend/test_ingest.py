@@ -139,6 +139,22 @@ def test_it_quarantines_transactions_already_loaded(
     assert result.quarantined_by_reason == {"duplicate_of_loaded": 4}
 
 
+def test_a_transaction_already_loaded_and_repeated_in_a_later_file_is_a_batch_duplicate_there(
+    clean_csv: Path, dataset_dir: Path, tmp_path: Path
+) -> None:
+    ingest([clean_csv], publisher="Kingsbridge", out_dir=dataset_dir)
+    row = ("Payment Date,Supplier Name,Amount,Expense Type\r\n"
+           "01/04/2024,Acme Ltd,1234.56,Repairs\r\n")
+    first, second = tmp_path / "may-a.csv", tmp_path / "may-b.csv"
+    first.write_text(row, "utf-8")
+    second.write_text(row + "02/05/2024,New Co,2.00,Other\r\n", "utf-8")
+    result = ingest([first, second], publisher="Kingsbridge", out_dir=dataset_dir)
+    reasons = {r.name: r.quarantined_by_reason for r in result.files}
+    assert reasons == {"may-a.csv": {"duplicate_of_loaded": 1},
+                       "may-b.csv": {"duplicate_in_batch": 1}}
+    assert result.rows_loaded == 1
+
+
 def test_it_names_found_columns_and_synonyms_when_one_is_missing(
     tmp_path: Path, dataset_dir: Path
 ) -> None:
