@@ -226,7 +226,66 @@ def test_it_runs_a_tender_in_two_lots(browsers: dict[str, Any]) -> None:
         )
         then_the_page_is_accessible(page)
 
-    assert AuditEvent.objects.filter(action="tender.lot_added").count() == 2
-    assert AuditEvent.objects.filter(action="tender.lot_changed").count() == 1
+    # This tender's own lot events (the demo's tender in lots has its own).
+    mine = AuditEvent.objects.filter(summary__contains="KCC-LOTS-1")
+    assert mine.filter(action="tender.lot_added").count() == 2
+    assert mine.filter(action="tender.lot_changed").count() == 1
     assert AuditEvent.objects.filter(action="tender.lot_awarded").count() == 2
     assert AuditEvent.objects.filter(action="tender.awarded", object_id=str(tender.pk)).exists()
+
+
+DEMO_LOTS = "Catering for schools and civic buildings"  # KCC-2026-118, open, in two lots
+
+
+def test_it_removes_files_and_an_evaluator_on_the_demo_tender_in_lots(
+    browsers: dict[str, Any],
+) -> None:
+    """The officer removes a tender document (a reason is required) and an evaluator who has
+    not scored; a supplier removes a file from its draft bid for lot 1. Every page passes axe."""
+    officer = browsers["officer"]
+    officer.goto("/tenders/")
+    officer.get_by_role("link", name=DEMO_LOTS).click()
+    expect(officer.locator("[data-testid=lots]")).to_contain_text("Lot 2: Civic buildings")
+    then_the_page_is_accessible(officer)
+    tender_url = officer.url
+    officer.get_by_label("Upload a file").set_input_files(
+        {"name": "menu-standards.txt", "mimeType": "text/plain", "buffer": b"Menu standards"}
+    )
+    officer.get_by_role("button", name="Upload file").click()
+    _banner(officer, "Document added")
+    officer.get_by_role("link", name="Remove menu-standards.txt").click()
+    expect(officer.locator("h1")).to_have_text("Remove menu-standards.txt")
+    then_the_page_is_accessible(officer)
+    officer.get_by_role("button", name="Remove document").click()
+    then_the_error_summary_leads_to(officer, "Why are you removing this document?")
+    then_the_page_is_accessible(officer)
+    officer.get_by_label("Why are you removing this document?").fill("Uploaded by mistake.")
+    officer.get_by_role("button", name="Remove document").click()
+    _banner(officer, "Document menu-standards.txt removed")
+    expect(officer.get_by_role("link", name="menu-standards.txt")).to_have_count(0)
+
+    officer.goto(tender_url)
+    officer.get_by_role("link", name="Assign evaluators").click()
+    officer.get_by_label("Evaluator", exact=True).select_option(label="Ewan Brooks")
+    officer.get_by_label("Quality", exact=True).check()
+    officer.get_by_role("button", name="Assign evaluator").click()
+    _banner(officer, "Evaluator assigned")
+    then_the_page_is_accessible(officer)
+    officer.get_by_role("button", name="Remove Ewan Brooks").click()
+    _banner(officer, "Ewan Brooks is no longer an evaluator on this tender")
+    then_the_page_is_accessible(officer)
+
+    supplier = browsers["supplier"]
+    supplier.goto("/tenders/opportunities/")
+    supplier.get_by_role("link", name=DEMO_LOTS).click()
+    supplier.get_by_role("link", name="Bid for lot 1").click()
+    supplier.get_by_label("Upload a file").set_input_files(
+        {"name": "kitchen-plan.txt", "mimeType": "text/plain", "buffer": b"Our kitchen plan"}
+    )
+    supplier.get_by_role("button", name="Upload file").click()
+    _banner(supplier, "File attached to your draft bid")
+    then_the_page_is_accessible(supplier)
+    supplier.get_by_role("button", name="Remove kitchen-plan.txt").click()
+    _banner(supplier, "kitchen-plan.txt removed from your draft bid")
+    expect(supplier.get_by_role("link", name="kitchen-plan.txt")).to_have_count(0)
+    then_the_page_is_accessible(supplier)
