@@ -91,12 +91,18 @@ def _reconciliation_rows(reconciliation: Reconciliation) -> list[list[Any]]:
         ["Read", reconciliation.rows_read,
          format_pence(reconciliation.pence_loaded + reconciliation.pence_quarantined)],
         ["Loaded", reconciliation.rows_loaded, format_pence(reconciliation.pence_loaded)],
+        ["  of which corrected after the import", reconciliation.rows_corrected,
+         format_pence(reconciliation.pence_corrected)],
         ["Quarantined", reconciliation.rows_quarantined,
          format_pence(reconciliation.pence_quarantined)],
     ]
     rows += [[f"  {reason}", count, ""]
              for reason, count in reconciliation.quarantined_by_reason.items()]
     rows.append(["Blank rows (not data)", reconciliation.rows_blank, ""])
+    if reconciliation.pence_changed_by_corrections:
+        # Read = loaded + quarantined counts corrected rows at their corrected amounts.
+        rows.append(["Amount changed by corrections", "",
+                     format_pence(reconciliation.pence_changed_by_corrections)])
     return rows
 
 

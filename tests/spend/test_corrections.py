@@ -290,3 +290,20 @@ def test_the_cli_lists_checks_and_corrects_rows(messy_csv: Path, dataset_dir: Pa
     summary = json.loads(done.output)
     assert (summary["rows_loaded"], summary["rows_corrected"], summary["amount_loaded"]) == (
         3, 1, "22.50")
+
+
+def test_it_shows_corrections_in_the_report(messy_csv: Path, dataset_dir: Path) -> None:
+    from socialvalue.geography.areas import builtin_areas
+    from socialvalue.geography.places import builtin_places
+    from socialvalue.spend.analyse import analyse_spend
+    from socialvalue.spend.report import html_report
+
+    _ingest(messy_csv, dataset_dir)
+    row = _row(dataset_dir, "amount_invalid")
+    apply_corrections(dataset_dir, [RowCorrection(row, amount="£4.25")], corrected_by="anna")
+    preston = next(p for p in builtin_places(builtin_areas()) if p.name == "Preston")
+    analysis = analyse_spend(transactions(dataset_dir), places=[preston])
+    page = html_report(analysis, open_dataset(dataset_dir).reconciliation)
+    # One row corrected, loaded at £4.25 where "N/A" had counted £0.00 as read.
+    assert "<td>  of which corrected after the import</td><td>1</td><td>4.25</td>" in page
+    assert "<td>Amount changed by corrections</td><td></td><td>4.25</td>" in page
