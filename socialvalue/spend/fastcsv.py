@@ -62,6 +62,17 @@ def _data_offset(head: bytes, lines: int) -> int | None:
     return offset
 
 
+def _quotes_at_field_edges(marked: bytes, quotes: int) -> bool:
+    """Whether every one of the ``quotes`` quotes in ``marked`` (a block of whole lines with
+    delimiters and line ends turned into ``\\n``) opens or closes a field, in pairs, and none is a
+    field on its own. The block's start and end count as field edges."""
+    opening = marked.count(b'\n"') + marked.startswith(b'"')
+    closing = marked.count(b'"\n') + marked.endswith(b'"')
+    alone = (marked.count(b'\n"\n') or marked.startswith(b'"\n') or marked.endswith(b'\n"')
+             or marked == b'"')
+    return not alone and opening + closing == quotes and opening == closing
+
+
 def _plain_bytes(
     item: InputFile, encoding: str, delimiter: str, header_lines: int,
     first_rows: Sequence[Sequence[str]],
@@ -104,13 +115,9 @@ def _plain_bytes(
                 if crs and crs != data.count(b"\r\n"):
                     return None
                 lines += data.count(b"\n")
-                marked = b"\n" + data.translate(table) + b"\n"
-                quotes = marked.count(b'"')
-                if quotes:
-                    opening, closing = marked.count(b'\n"'), marked.count(b'"\n')
-                    if marked.count(b'\n"\n') or opening + closing != quotes \
-                            or opening != closing:
-                        return None
+                quotes = data.count(b'"')
+                if quotes and not _quotes_at_field_edges(data.translate(table), quotes):
+                    return None
                 stripped = data.rstrip(b"\r\n")
                 if stripped:
                     trailing_empty = max(data[len(stripped):].count(b"\n") - 1, 0)
@@ -127,6 +134,27 @@ def _plain_bytes(
     return offset, lines, trailing_empty
 
 
+def plain_check(item: InputFile, table: SourceTable) -> tuple[int, int, int] | None:
+    """The checks of a file's bytes (see the module notes): ``(data offset, physical data
+    lines, empty lines at the end)``, or ``None`` when the fast path cannot read it.
+
+    Pure Python over the bytes, so ingest runs it for the next files in a thread while DuckDB
+    reads the current one.
+    """
+    if (
+        item.path is None
+        or table.sheet is not None
+        or table.header_row is None
+        or not table.header
+        or table.delimiter is None
+        or table.encoding not in ("utf-8", "utf-8-sig", "cp1252")
+        or len(table.head_rows) < table.header_row
+    ):
+        return None
+    return _plain_bytes(item, table.encoding, table.delimiter, table.header_row,
+                        table.head_rows)
+
+
 def stage_csv(
     con: duckdb.DuckDBPyConnection,
     item: InputFile,
@@ -137,6 +165,7 @@ def stage_csv(
     file_order: int,
     looks_like_header: Callable[[Sequence[str]], bool],
     header_words: Collection[str],
+    checked: Callable[[], tuple[int, int, int] | None] | None = None,
 ) -> tuple[int, int] | None:
     """Stage one CSV table's rows; return ``(rows, blank rows)``.
 
@@ -145,26 +174,19 @@ def stage_csv(
     ``raw_fields``), while the rows are held in DuckDB. ``None`` when the file is not plain
     enough to be sure (nothing is staged then). ``looks_like_header`` tells a header row;
     ``header_words`` are the folded synonyms of the required fields, which every header row has
-    at least two of (rows without are not passed to ``looks_like_header``).
+    at least two of (rows without are not passed to ``looks_like_header``). ``checked`` gives
+    the result of :func:`plain_check` when it was run beforehand.
     """
-    if (
-        item.path is None
-        or table.sheet is not None
-        or table.header_row is None
-        or not table.header
-        or table.delimiter is None
-        or table.encoding not in ("utf-8", "utf-8-sig", "cp1252")
-    ):
+    checked_bytes = checked() if checked is not None else plain_check(item, table)
+    if checked_bytes is None:
         return None
+    # plain_check passed, so these are known.
+    assert table.delimiter is not None
+    assert table.encoding is not None
+    assert table.header_row is not None
     encoding = table.encoding
     header_lines = table.header_row
-    first_rows = table.head_rows
-    if len(first_rows) < header_lines:
-        return None
-    checked = _plain_bytes(item, encoding, table.delimiter, header_lines, first_rows)
-    if checked is None:
-        return None
-    _, data_lines, trailing_empty = checked
+    _, data_lines, trailing_empty = checked_bytes
     width = len(table.header)
     names = [f"c{i}" for i in range(width)]
     spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"

@@ -81,7 +81,7 @@ from socialvalue.spend.dataset import (
     open_dataset,
     remove_orphans,
 )
-from socialvalue.spend.fastcsv import stage_csv
+from socialvalue.spend.fastcsv import plain_check, stage_csv
 from socialvalue.spend.read import (
     InputFile,
     SkippedFile,
@@ -884,6 +884,7 @@ def _stage_clean_write(
     header_changes: list[str] = []
     con = duckdb.connect()
     normaliser = ThreadPoolExecutor(max_workers=1)
+    checker = ThreadPoolExecutor(max_workers=1)
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
@@ -898,6 +899,14 @@ def _stage_clean_write(
         header_words = {word for spec in synonyms.fields if spec.required
                         for word in spec.synonyms}
 
+        # The fast path's checks of each file's bytes run ahead, in a thread, while DuckDB
+        # (which releases the GIL) reads the file before.
+        checks = {
+            order: checker.submit(plain_check, plan.item, plan.tables[0].table)
+            for order, plan in enumerate(planned)
+            if CSV_FAST_PATH and len(plan.tables) == 1
+        }
+
         def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
             if not CSV_FAST_PATH:
                 return None
@@ -906,6 +915,7 @@ def _stage_clean_write(
                 con, plan.item, only.table, only.columns, _RAW_FIELDS,
                 lambda rows: cleaner.add(rows, order), order,
                 lambda cells: _looks_like_header(cells, synonyms), header_words,
+                checks[order].result,
             )
 
         def read(order: int, path: Path) -> None:
@@ -920,6 +930,7 @@ def _stage_clean_write(
         totals = [(order, reason, count, pence)
                   for (order, reason), (count, pence) in cleaner.totals.items()]
     finally:
+        checker.shutdown(cancel_futures=True)
         normaliser.shutdown(cancel_futures=True)
         con.close()
 
