@@ -597,7 +597,7 @@ class AwardForm(forms.Form):
         label="Standstill ends on (optional)",
         required=False,
         help_text="Leave blank to end it 8 working days after it starts, skipping bank holidays "
-        "in England and Wales. Give a later date only if a local closure (or another holiday) "
+        "in any part of the UK. Give a later date only if a local closure (or another holiday) "
         "applies.",
         input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),

@@ -1358,9 +1358,9 @@ def moderation_apply_average(*, tender: Tender, actor: Any) -> int:
 def standstill_end(start: date, working_days: int = STANDSTILL_WORKING_DAYS) -> date:
     """The last day of a standstill of ``working_days`` counted from the day after ``start``.
 
-    Working days are Monday to Friday except bank holidays in England and Wales (the list in
-    ``bank_holidays.py``, from https://www.gov.uk/bank-holidays). A local closure is not known
-    here: the officer sets a later end on the award form.
+    Working days are Monday to Friday except bank holidays in any part of the United Kingdom
+    (the lists in ``bank_holidays.py``, from https://www.gov.uk/bank-holidays). A local closure
+    is not known here: the officer sets a later end on the award form.
     """
     day, left = start, working_days
     while left:

@@ -459,7 +459,7 @@ class TestViews:
             {"decision": "Award lot 1.", "reasons": "Best.", "standstill_start": "2026-11-27"},
         )
         assert response.status_code == 302
-        assert str(first.awards.get().standstill_end) == "2026-12-09"
+        assert str(first.awards.get().standstill_end) == "2026-12-10"
         report = reverse("tenders:lot_award_report", args=[lotted_scored.pk, first.pk, "html"])
         assert officer.get(report).status_code == 200
         assert client_for("other_org").get(report).status_code == 404

@@ -388,4 +388,6 @@ class TestModerationAndAward:
         assert selectors.live_evaluation(tender=scored).complete
 
     def test_it_counts_eight_working_days_of_standstill(self) -> None:
-        assert services.standstill_end(date(2026, 11, 27)) == date(2026, 12, 9)  # a Friday
+        # Fri 27 Nov 2026: Mon 30 is St Andrew's Day (a bank holiday in Scotland, so not a
+        # working day under the Procurement Act); Tue 1 .. Fri 4, Mon 7 .. Thu 10 Dec (8).
+        assert services.standstill_end(date(2026, 11, 27)) == date(2026, 12, 10)

@@ -15,7 +15,12 @@ from django.urls import reverse
 from socialvalue.exceptions import TenderError
 from socialvalue.web.audit.models import AuditEvent
 from socialvalue.web.tenders import services
-from socialvalue.web.tenders.bank_holidays import ENGLAND_AND_WALES
+from socialvalue.web.tenders.bank_holidays import (
+    ANY_PART_OF_THE_UK,
+    ENGLAND_AND_WALES,
+    NORTHERN_IRELAND_ONLY,
+    SCOTLAND_ONLY,
+)
 from socialvalue.web.tenders.models import Award, Tender
 from tests.web.tenders.conftest import moderate_all, user
 
@@ -29,15 +34,23 @@ from tests.web.tenders.conftest import moderate_all, user
         # (substitute for Sat 26); Tue 29, Wed 30, Thu 31 Dec (8).
         (date(2026, 12, 17), date(2026, 12, 31)),
         # Tue 22 Dec 2026: Wed 23, Thu 24 (2); 25 and 28 off; Tue 29 .. Thu 31 (5); Fri 1 Jan
-        # 2027 New Year's Day; Mon 4, Tue 5, Wed 6 Jan 2027 (8).
-        (date(2026, 12, 22), date(2027, 1, 6)),
+        # 2027 New Year's Day; Mon 4 Jan (Scotland's 2 January, a Saturday, moved); Tue 5,
+        # Wed 6, Thu 7 Jan 2027 (8).
+        (date(2026, 12, 22), date(2027, 1, 7)),
         # Thu 25 Mar 2027: Fri 26 Good Friday, Mon 29 Easter Monday; Tue 30, Wed 31, Thu 1,
         # Fri 2 (4); Mon 5 .. Thu 8 Apr 2027 (8).
         (date(2027, 3, 25), date(2027, 4, 8)),
         # Wed 22 Dec 2027: Thu 23, Fri 24 (2); Mon 27 and Tue 28 (substitutes for Christmas and
         # Boxing Day at the weekend); Wed 29 .. Fri 31 (5); Mon 3 Jan 2028 (substitute for New
-        # Year's Day, a Saturday); Tue 4, Wed 5, Thu 6 Jan 2028 (8).
-        (date(2027, 12, 22), date(2028, 1, 6)),
+        # Year's Day, a Saturday); Tue 4 (Scotland's 2 January, a Sunday, moved after it);
+        # Wed 5, Thu 6, Fri 7 Jan 2028 (8).
+        (date(2027, 12, 22), date(2028, 1, 7)),
+        # Mon 10 Jul 2028: Tue 11 (1); Wed 12 Battle of the Boyne (Northern Ireland); Thu 13,
+        # Fri 14 (3); Mon 17 .. Fri 21 Jul 2028 (8).
+        (date(2028, 7, 10), date(2028, 7, 21)),
+        # Fri 27 Nov 2026: Mon 30 St Andrew's Day (Scotland); Tue 1 .. Fri 4 (4); Mon 7 .. Thu
+        # 10 Dec 2026 (8).
+        (date(2026, 11, 27), date(2026, 12, 10)),
         # Thu 1 May 2025: Fri 2 (1); Mon 5 early May bank holiday; Tue 6 .. Fri 9 (5);
         # Mon 12 .. Wed 14 May 2025 (8).
         (date(2025, 5, 1), date(2025, 5, 14)),
@@ -55,7 +68,13 @@ def test_the_list_has_the_substitute_days_govuk_gives() -> None:
     # Eight bank holidays a year in England and Wales, 2025 to 2028.
     for year in (2025, 2026, 2027, 2028):
         assert len({d for d in ENGLAND_AND_WALES if d.year == year}) == 8
-    assert all(d.weekday() < 5 for d in ENGLAND_AND_WALES)
+    assert all(d.weekday() < 5 for d in ANY_PART_OF_THE_UK)
+    # Scotland: 2 January, first Monday in August, St Andrew's Day; Northern Ireland: St
+    # Patrick's Day and the Boyne — three and two a year beyond England and Wales's eight.
+    for year in (2025, 2026, 2027, 2028):
+        assert len({d for d in SCOTLAND_ONLY if d.year == year}) == 3
+        assert len({d for d in NORTHERN_IRELAND_ONLY if d.year == year}) == 2
+    assert not (SCOTLAND_ONLY | NORTHERN_IRELAND_ONLY) & ENGLAND_AND_WALES
 
 
 def _award(tender: Tender, **standstill: Any) -> Award:

@@ -125,7 +125,7 @@ def test_it_awards_and_serves_the_reports(scored: Tender, client_for: Any) -> No
     assert response.status_code == 302
     scored.refresh_from_db()
     assert scored.status == "awarded"
-    assert str(scored.award.standstill_end) == "2026-12-09"
+    assert str(scored.award.standstill_end) == "2026-12-10"
     expected = selectors.award_evaluation(award=scored.award)
     html = officer.get(reverse("tenders:award_report", args=[scored.pk, "html"])).content.decode()
     assert "Award report: School meals" in html
