@@ -103,13 +103,15 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_test_var_dir() -> Any:
-    """Delete the run's temporary var folder (made in tests/settings.py) when the run ends."""
-    yield
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Delete the run's temporary var folder (made in tests/settings.py) when the run ends.
+
+    Under pytest-xdist each worker removes its own sub-folder and the controller the whole one.
+    """
     import shutil
 
-    from django.conf import settings
-
-    if Path(settings.VAR_DIR).name.startswith("socialvalue-test-"):
-        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
+    folder = Path(os.environ.get("SOCIALVALUE_VAR_DIR", ""))
+    if folder.name.startswith("socialvalue-test-") or folder.parent.name.startswith(
+        "socialvalue-test-"
+    ):
+        shutil.rmtree(folder, ignore_errors=True)
