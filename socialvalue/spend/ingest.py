@@ -125,7 +125,9 @@ class IngestProgress:
     """Passed to the progress callback: where the import is.
 
     ``stage`` is ``"reading"`` (rows so far in ``rows_read``), ``"cleaning"``, ``"writing"`` or
-    ``"done"``. ``bytes_done``/``bytes_total`` measure reading progress across files.
+    ``"done"``. ``bytes_done``/``bytes_total`` measure reading progress across files. Each file
+    is cleaned and written as it is read, so nearly all the time is in ``"reading"``;
+    ``"cleaning"`` and ``"writing"`` follow once the last file is read, before the commit.
     """
 
     stage: str
