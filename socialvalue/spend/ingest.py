@@ -456,6 +456,7 @@ class _Cleaner:
         staging: Path,
         synonyms: SynonymMap,
         normaliser: ThreadPoolExecutor,
+        writer: ThreadPoolExecutor,
         planned: Sequence[_PlannedFile],
         publisher: str,
         existing: Sequence[str],
@@ -468,6 +469,10 @@ class _Cleaner:
         self.totals: dict[tuple[int, str], list[int]] = {}
         self.names_seen: set[str] = set()
         self.last_payee = self.last_keyed = 0
+        self.part = ""
+        self.writer = writer
+        self.writer_con = con.cursor()
+        self.writing: Future[duckdb.DuckDBPyConnection] | None = None
         (staging / "transactions").mkdir()
         (staging / "quarantine").mkdir()
         con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
@@ -478,7 +483,7 @@ class _Cleaner:
         )
         con.execute("CREATE TEMP TABLE supplier_keys (supplier_name VARCHAR, supplier_key VARCHAR)")
         con.execute(
-            "CREATE TEMP TABLE payee_keys (payee_id INTEGER, supplier_name VARCHAR, "
+            "CREATE TABLE payee_keys (payee_id INTEGER, supplier_name VARCHAR, "
             "payee_class VARCHAR, supplier_key VARCHAR)"
         )
         con.execute(
@@ -541,16 +546,18 @@ class _Cleaner:
             """
         )
         keys = self._normalise_new_names()
-        con.execute(f"CREATE OR REPLACE TEMP TABLE part AS {_cleaned_select('rows')}")
+        self._finish_writing()
+        part = self.part = f"part_{order}"
+        con.execute(f"CREATE TABLE {part} AS {_cleaned_select('rows')}")
         con.execute("DROP VIEW rows")
         if self.check_duplicates:
             self._mark_duplicates()
         totals = con.execute(
             "SELECT coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
-            "FROM part GROUP BY ALL"
+            f"FROM {part} GROUP BY ALL"
         ).fetchall()
         if not totals:
-            con.execute("DROP TABLE part")
+            con.execute(f"DROP TABLE {part}")
             return
         for reason, count, pence in totals:
             self.totals[(order, reason)] = [int(count), int(pence)]
@@ -562,26 +569,39 @@ class _Cleaner:
             COPY (
                 {start}, reason, amount_pence, payment_date_raw, amount_raw, supplier_name_raw,
                 vat_raw, {text}
-                FROM part WHERE reason IS NOT NULL
+                FROM {part} WHERE reason IS NOT NULL
             ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
             """
         )
         if self.check_duplicates:
             con.execute(
-                "INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM part "
+                f"INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM {part} "
                 "WHERE dup_hash IS NOT NULL"
             )
         self._key_payees(keys)
-        con.execute(
+        # DuckDB writes parquet on one core: the file is written on a second connection while
+        # this one reads the next file (it waits for it before making the next table).
+        self.writing = self.writer.submit(
+            self.writer_con.execute,
             f"""
             COPY (
                 {start}, payment_date, amount_pence, p.supplier_name, p.payee_class, vat_pence,
                 {text}, p.supplier_key
-                FROM part JOIN payee_keys p USING (payee_id) WHERE reason IS NULL
+                FROM {part} JOIN payee_keys p USING (payee_id) WHERE reason IS NULL
             ) TO {_sql_literal(str(self._path("transactions", order)))} (FORMAT parquet)
-            """
+            """,
         )
-        con.execute("DROP TABLE part")
+
+    def _finish_writing(self) -> None:
+        """Wait for the transactions file being written, then drop its table."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+            self.con.execute(f"DROP TABLE {self.part}")
+
+    def finish(self) -> None:
+        """Wait for the last file to be written."""
+        self._finish_writing()
 
     def _columns_start(self, order: int) -> str:
         plan = self.planned[order]
@@ -624,19 +644,19 @@ class _Cleaner:
         """Quarantine the rows of ``part`` (the file being added) that repeat a transaction:
         ``duplicate_in_batch`` when an earlier file of this import has it (the first file keeps
         it), else ``duplicate_of_loaded`` when it is already loaded."""
-        con = self.con
-        part_key = """
+        con, part = self.con, self.part
+        part_key = f"""
             SELECT part.sheet, part.source_row, part.payment_date, part.amount_pence, p.folded,
                    lower(trim(coalesce(part.transaction_id_raw, ''))) AS tid,
                    lower(trim(coalesce(part.description_raw, ''))) AS descr
-            FROM part JOIN payees p USING (payee_id)
+            FROM {part} part JOIN payees p USING (payee_id)
             WHERE part.reason IS NULL AND part.dup_hash IN (SELECT h FROM candidates)
         """
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE candidates AS
             SELECT DISTINCT dup_hash AS h FROM hashes
-            WHERE dup_hash IN (SELECT dup_hash FROM part WHERE dup_hash IS NOT NULL)
+            WHERE dup_hash IN (SELECT dup_hash FROM {part} WHERE dup_hash IS NOT NULL)
             """
         )
         if _count(con, "candidates"):
@@ -650,10 +670,10 @@ class _Cleaner:
             )
             self._set_reason("duplicate_in_batch")
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE candidates AS
             SELECT DISTINCT h FROM loaded_keys
-            WHERE h IN (SELECT dup_hash FROM part WHERE reason IS NULL)
+            WHERE h IN (SELECT dup_hash FROM {part} WHERE reason IS NULL)
             """
         )
         if _count(con, "candidates"):
@@ -676,7 +696,7 @@ class _Cleaner:
             return
         self.con.execute(
             f"""
-            UPDATE part SET reason = {_sql_literal(reason)}
+            UPDATE {self.part} AS part SET reason = {_sql_literal(reason)}
             FROM found f
             WHERE part.source_row = f.source_row AND part.sheet IS NOT DISTINCT FROM f.sheet
             """
@@ -887,6 +907,7 @@ def _stage_clean_write(
     con = duckdb.connect()
     normaliser = ThreadPoolExecutor(max_workers=1)
     checker = ThreadPoolExecutor(max_workers=1)
+    writer = ThreadPoolExecutor(max_workers=1)
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
@@ -897,7 +918,8 @@ def _stage_clean_write(
             for f, path in zip(dataset.files, dataset.transaction_paths(), strict=True)
             if f.key not in replaced_keys and f.publisher == publisher and path.exists()
         ]
-        cleaner = _Cleaner(con, staging, synonyms, normaliser, planned, publisher, existing)
+        cleaner = _Cleaner(con, staging, synonyms, normaliser, writer, planned, publisher,
+                           existing)
         header_words = {word for spec in synonyms.fields if spec.required
                         for word in spec.synonyms}
 
@@ -926,6 +948,7 @@ def _stage_clean_write(
 
         blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress,
                              fast, read)
+        cleaner.finish()
         if progress:
             progress(IngestProgress("cleaning", None, len(planned), len(planned), 0))
             progress(IngestProgress("writing", None, len(planned), len(planned), 0))
@@ -934,6 +957,7 @@ def _stage_clean_write(
     finally:
         checker.shutdown(cancel_futures=True)
         normaliser.shutdown(cancel_futures=True)
+        writer.shutdown()
         con.close()
 
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
