@@ -191,9 +191,16 @@ def run_pandas(folder: Path) -> dict[str, int]:
 
 GAP_NOTE = """
 **Goals: memory met, speed not.** Goal: within 1.5× of the DuckDB script, at least 5× faster
-than pandas, under 2 GB at 10M rows. Measured at 10M rows: about 2.9× the DuckDB script's time
-and 1.7× faster than pandas, at 1.0 GB (the DuckDB script used 4.3 GB, pandas 7.6 GB). At 1M
-rows the toolkit is 5–6× the DuckDB script and a little slower than pandas. RUN_SPREAD
+than pandas, under 2 GB at 10M rows. Measured at 10M rows: 2.2–2.9× the DuckDB script's time
+and 1.2–1.75× faster than pandas, at 1.0–1.05 GB (the DuckDB script used 4.3 GB, pandas
+7.6 GB). At 1M rows the toolkit takes 3.5–5.7× the DuckDB script's time and 1.2–1.8× pandas'.
+
+Other jobs share this machine, so single timings move by ±30% and more (see the load column).
+The run repeated straight after the one above (load 3–4): 1M rows toolkit 15.2 s, DuckDB 3.6 s,
+pandas 8.6 s; 10M rows toolkit 57.5 s (1013 MB), DuckDB 23.5 s, pandas 67.1 s. Two runs of the
+commit before the last one (the transactions writer on a second connection, whose gain is within
+this noise), at load 1–2: 10M rows toolkit 41.2 and 38.0 s, DuckDB 14.2 and 13.3 s, pandas 71.9
+and 66.5 s; 1M rows 11.4 and 10.0 s, 2.0 and 2.1 s, 9.3 and 7.7 s.
 
 What changed in this round (see the commits for each step's before and after): each file is
 cleaned on its own and written straight to its transactions and quarantine parquet files, so
@@ -202,27 +209,31 @@ at 1 GB, and spilled); each distinct date, payee spelling and odd amount is clea
 amounts take one regex and a cast; the quarantine reason is computed in the same pass (no
 `UPDATE`s); duplicates are found file by file on a hash of the key, then confirmed on the full
 key; payee names are normalised, and the next files' bytes checked, in threads while DuckDB works.
-The 10M toolkit run went from 189 s to about 41 s, and its memory from 1.3 GB to 1.0 GB. The
-memory cap makes no difference any more: 10M-row ingest 33.2 s at 1 GB, 33.3 s at 1.5 GB (load
-about 1).
+The 10M toolkit run went from 189 s (load about 4) to 54–57 s at load 3–4 and 38–41 s at
+load 1–2, and its memory from 1.3 GB to 1.0 GB. At 1M rows there is no clear gain (10.2 s before,
+10–15 s now): see below. The memory cap makes no difference any more: 10M-row ingest 33.2 s at
+1 GB, 33.3 s at 1.5 GB (load about 1). The transactions file is now written on a second DuckDB
+connection while the next file is read; on this busy machine its effect was within the noise.
 
-Where the time goes now (10M rows, load about 1): ingest 33 s wall, 50 s CPU. In DuckDB:
-writing the transactions parquet 9 s (DuckDB's parquet writer runs on one core here, about 1 s
-per million rows of 24 columns), cleaning 7 s, reading the CSV files 5 s, distinct lookups 2 s,
-header checks 1 s. In Python about 8 s: the fast path's byte checks (0.6 s per 70 MB file, now in
-a thread), hashing and sniffing, planning and the commit. Then the analysis 5 s (about a dozen
-queries, each reading the 10M rows back from parquet), the supplier list 2 s (20,000 names
-normalised in Python), and start-up 1–2 s (this environment sets `PYTHONDONTWRITEBYTECODE`, so
-every run compiles its modules). The DuckDB script writes nothing and keeps every row in memory;
-the toolkit writes every row to disk, checks each file's bytes before trusting DuckDB's reader,
-and keeps memory at 1 GB. At 1M rows the fixed costs (start-up, supplier list, analysis, about
-5 s) dominate, and each 83,000-row file fits one DuckDB row group, so DuckDB uses one core.
+Where the time goes (10M rows, load about 1, before the second connection): ingest 33 s wall, 50 s
+CPU. In DuckDB: writing the parquet files 9 s (DuckDB's parquet writer runs on one core here,
+about 1 s per million rows of 24 columns), cleaning 7 s, reading the CSV files 5 s, distinct
+lookups 2 s, header checks 1 s. In Python about 8 s: the fast path's byte checks (0.6 s per 70 MB
+file, now in a thread), hashing and sniffing, planning and the commit. Then the analysis 5 s
+(about a dozen queries, each reading the 10M rows back from parquet), the supplier list 2 s
+(20,000 names normalised in Python), and start-up 1–2 s (this environment sets
+`PYTHONDONTWRITEBYTECODE`, so every run compiles its modules). The DuckDB script writes nothing
+and keeps every row in memory; the toolkit writes every row to disk, checks each file's bytes
+before trusting DuckDB's reader, and keeps memory at 1 GB. At 1M rows the fixed costs (start-up,
+supplier list, analysis, about 5 s) dominate, and each 83,000-row file fits one DuckDB row group,
+so DuckDB uses one core.
 
-Next steps, in order: write each file's parquet on a second DuckDB connection while the next
-file is read (the writer is single-threaded); run the analysis's indicators over one scan (or a
-narrow cached table) instead of a dozen; normalise supplier-list names once per case-folded
+Next steps, in order: run the analysis's indicators over one scan (or a narrow cached table)
+instead of a dozen; normalise supplier-list names once per case-folded
 spelling, as ingest now does; batch small files together so DuckDB has more than one row group
-to work on at 1M rows.
+to work on at 1M rows; measure the second-connection writer on an idle machine. By our estimate
+all of these together would bring the 10M run to 30–35 s at low load, still over 2× the DuckDB
+script: 1.5× would need the toolkit to stop writing or checking something the script skips.
 """
 
 VARIANTS = {"toolkit": run_toolkit, "duckdb": run_duckdb, "pandas": run_pandas}
