@@ -20,7 +20,7 @@ import pyarrow as pa
 from socialvalue.exceptions import SpendFileError
 from socialvalue.geography.areas import AreaLookup
 from socialvalue.geography.postcodes import PostcodeDirectory
-from socialvalue.spend.analyse import BASES, SupplierLocation
+from socialvalue.spend.analyse import BASES, SupplierLocation, supplier_key_table
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,6 @@ class SupplierRow:
 
 def read_supplier_list(path: Path) -> list[SupplierRow]:
     """Read the CSV; problems name the line and the column."""
-    from socialvalue.suppliers.normalise import normalise_name
-
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -58,7 +56,7 @@ def read_supplier_list(path: Path) -> list[SupplierRow]:
         text = (row.get(source) or "").strip() if source else ""
         return text or None
 
-    rows = []
+    parsed = []
     for line, row in enumerate(reader, 2):
         name = value(row, "name")
         if not name:
@@ -71,18 +69,22 @@ def read_supplier_list(path: Path) -> list[SupplierRow]:
                 f"{path}, line {line}, column 'basis': {basis!r} is not one of "
                 f"{', '.join(b for b in BASES if b != 'payment_address')}"
             )
-        rows.append(
-            SupplierRow(
-                name=name,
-                supplier_key=normalise_name(name) or name.lower(),
-                postcode=value(row, "postcode"),
-                basis=basis,
-                company_number=value(row, "company_number"),
-                sic=value(row, "sic"),
-                business_type=value(row, "type"),
-            )
+        parsed.append((name, basis, row))
+    # The same keys as the spend's: each distinct (case-folded ASCII) spelling normalised once.
+    table = supplier_key_table([name for name, _basis, _row in parsed])
+    keys = dict(zip(*table.to_pydict().values(), strict=True))
+    return [
+        SupplierRow(
+            name=name,
+            supplier_key=keys[name],
+            postcode=value(row, "postcode"),
+            basis=basis,
+            company_number=value(row, "company_number"),
+            sic=value(row, "sic"),
+            business_type=value(row, "type"),
         )
-    return rows
+        for name, basis, row in parsed
+    ]
 
 
 def read_supplier_records(path: Path) -> list[SupplierRow]:
