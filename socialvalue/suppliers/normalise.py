@@ -75,7 +75,12 @@ LEGAL_FORMS: dict[tuple[str, ...], str] = {
     ("llc",): "llc",
     ("gmbh",): "gmbh",
 }
-_LEGAL_FORMS_LONGEST_FIRST = sorted(LEGAL_FORMS, key=len, reverse=True)
+# The forms ending in each word, longest first: a name is checked only against the forms its
+# last word can end (most names end in none), not against every form on every pass.
+_LEGAL_FORMS_BY_LAST_WORD: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _form in sorted(LEGAL_FORMS, key=len, reverse=True):
+    _LEGAL_FORMS_BY_LAST_WORD[_form[-1]] = (*_LEGAL_FORMS_BY_LAST_WORD.get(_form[-1], ()), _form)
+del _form
 
 # One spelling for words ledgers abbreviate. Values must map to themselves (idempotence).
 ABBREVIATIONS: dict[str, str] = {
@@ -140,6 +145,9 @@ _NOT_WORD = re.compile(r"[^\w]|_")
 
 def _fold(raw: str) -> str:
     """Fold unicode compatibility forms, accents and case: ``"Café LTD"`` → ``"cafe ltd"``."""
+    if raw.isascii():
+        # ASCII has no compatibility forms or accents, and casefold() is lower() on it.
+        return raw.lower()
     text = unicodedata.normalize("NFKC", raw).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
@@ -219,9 +227,10 @@ def _strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
             tokens = tokens[:-1]
             changed = True
             continue
-        for form in _LEGAL_FORMS_LONGEST_FIRST:
-            if len(tokens) >= len(form) and tuple(tokens[-len(form) :]) == form:
-                tokens = tokens[: -len(form)]
+        for form in _LEGAL_FORMS_BY_LAST_WORD.get(tokens[-1], ()):
+            size = len(form)
+            if len(tokens) >= size and tuple(tokens[-size:]) == form:
+                tokens = tokens[:-size]
                 if found is None:
                     found = LEGAL_FORMS[form]
                 changed = True

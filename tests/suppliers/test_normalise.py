@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import string
+import unicodedata
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from socialvalue.suppliers.normalise import (
+    ABBREVIATIONS,
+    LEGAL_FORMS,
+    _fold,
+    _strip_legal_forms,
+    _tokens,
     legal_form,
     name_variants,
     normalise_name,
@@ -163,3 +169,67 @@ def test_it_ignores_punctuation_between_and_around_words(words: list[str], mark:
     plain = " ".join(words)
     punctuated = " ".join(f"{mark}{word}{mark}" for word in words)
     assert normalise_name(punctuated) == normalise_name(plain)
+
+
+# --- the indexed legal-form stripping and the ASCII fold against the plain implementations ---
+
+
+def _reference_strip_legal_forms(tokens: list[str]) -> tuple[list[str], str | None]:
+    """The implementation before forms were indexed by last word: every form on every pass."""
+    longest_first = sorted(LEGAL_FORMS, key=len, reverse=True)
+    found: str | None = None
+    changed = True
+    while changed and tokens:
+        changed = False
+        if tokens[-1] == "the":
+            tokens = tokens[:-1]
+            changed = True
+            continue
+        for form in longest_first:
+            if len(tokens) >= len(form) and tuple(tokens[-len(form) :]) == form:
+                tokens = tokens[: -len(form)]
+                if found is None:
+                    found = LEGAL_FORMS[form]
+                changed = True
+                break
+        if tokens and tokens[0] == "the":
+            tokens = tokens[1:]
+            changed = True
+    return tokens, found
+
+
+def _reference_fold(raw: str) -> str:
+    """The fold without the ASCII shortcut."""
+    text = unicodedata.normalize("NFKC", raw).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+# Words from the legal forms (so names end in whole forms, parts of forms and mixtures), "the",
+# and ordinary words.
+_form_words = sorted({word for form in LEGAL_FORMS for word in form})
+_token_lists = st.lists(
+    st.one_of(
+        st.sampled_from([*_form_words, "the", "acme", "co", "society", "partnership"]),
+        st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=6),
+    ),
+    max_size=10,
+)
+
+
+@given(_token_lists)
+def test_strip_legal_forms_matches_the_reference(tokens: list[str]) -> None:
+    assert _strip_legal_forms(list(tokens)) == _reference_strip_legal_forms(list(tokens))
+
+
+@given(_token_lists.map(" ".join), st.sampled_from(["", " LTD", " Limited", "(NW) Co-op", "."]))
+def test_normalise_name_matches_the_reference_on_legal_form_names(name: str, tail: str) -> None:
+    tokens = [ABBREVIATIONS.get(token, token) for token in _tokens(_reference_fold(name + tail))]
+    expected, form = _reference_strip_legal_forms(tokens)
+    assert normalise_name(name + tail) == " ".join(expected)
+    assert legal_form(name + tail) == form
+
+
+@given(st.one_of(st.text(), st.text(alphabet=string.printable)))
+def test_fold_matches_the_reference(raw: str) -> None:
+    assert _fold(raw) == _reference_fold(raw)
