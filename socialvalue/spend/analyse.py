@@ -151,12 +151,40 @@ def financial_year_label(year: int) -> str:
 
 
 # --- indicators: nw.LazyFrame -> nw.LazyFrame ----------------------------------------------
+#
+# Each indicator takes the loaded rows or their :func:`spend_summary` (rows grouped, with a
+# ``transactions`` count): sums of sums are the same pence, and counts are summed.
+
+SUMMARY_COLUMNS = ("supplier_key", "financial_year", "sector", "business_type", "publisher",
+                   "payee_class")
+
+
+def spend_summary(transactions: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """The rows grouped by every column an indicator groups or joins on, in one pass.
+
+    One row per :data:`SUMMARY_COLUMNS` value (null keys kept) with ``amount_pence`` (the sum),
+    ``transactions`` (the row count) and ``supplier_name`` (the longest spelling, as
+    :func:`supplier_totals` picks). ``transactions`` must have been through
+    :func:`with_periods` and :func:`with_supplier_attributes`.
+    """
+    return transactions.group_by(*SUMMARY_COLUMNS).agg(
+        nw.col("amount_pence").sum(),
+        nw.len().alias("transactions"),
+        nw.col("supplier_name").max(),
+    )
+
+
+def _count(frame: nw.LazyFrame[Any]) -> nw.Expr:
+    """The number of loaded rows: counted, or summed on a :func:`spend_summary`."""
+    if "transactions" in frame.collect_schema().names():
+        return nw.col("transactions").sum()
+    return nw.len()
 
 
 def total_spend(transactions: nw.LazyFrame[Any], by: Sequence[str] = ()) -> nw.LazyFrame[Any]:
     """Total pence and row count, overall or by the given columns."""
     aggregations = [nw.col("amount_pence").sum().alias("total_pence"),
-                    nw.len().alias("transactions")]
+                    _count(transactions).alias("transactions")]
     if by:
         return transactions.group_by(*by).agg(*aggregations).sort(*by)
     return transactions.select(*aggregations)
@@ -197,7 +225,7 @@ def supplier_totals(transactions: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Spend per supplier key: pence, transactions, a display name (the longest spelling)."""
     return transactions.group_by("supplier_key").agg(
         nw.col("amount_pence").sum().alias("total_pence"),
-        nw.len().alias("transactions"),
+        _count(transactions).alias("transactions"),
         nw.col("supplier_name").max().alias("name"),
         nw.col("payee_class").max().alias("payee_class"),
     )
@@ -240,7 +268,7 @@ def leakage_by_region(
             .alias("leakage_pence")
         )
         .filter(nw.col("leakage_pence") != 0)
-        .sort(["place_code", "leakage_pence"], descending=[False, True])
+        .sort(["place_code", "leakage_pence", "region"], descending=[False, True, False])
     )
 
 
@@ -250,7 +278,8 @@ def breakdown(transactions: nw.LazyFrame[Any], column: str) -> nw.LazyFrame[Any]
         transactions.with_columns(nw.col(column).cast(nw.String).fill_null("(not given)")
                                   .alias("label"))
         .group_by("label")
-        .agg(nw.col("amount_pence").sum().alias("total_pence"), nw.len().alias("transactions"))
+        .agg(nw.col("amount_pence").sum().alias("total_pence"),
+             _count(transactions).alias("transactions"))
         .sort(["total_pence", "label"], descending=[True, False])
     )
 
@@ -423,6 +452,9 @@ def analyse_spend(
             "supplier_type": pa.array([], pa.string()),
         })
     keyed = with_supplier_attributes(keyed, lazy_from_arrow(keyed, attributes))
+    # One pass over the rows; every indicator below reads this small table instead of the rows
+    # (it has a row per supplier, year, sector … combination: thousands, not millions).
+    keyed = lazy_from_arrow(keyed, spend_summary(keyed).collect().to_arrow())
     locality = lazy_from_arrow(keyed, locality_table(locations, places))
     regions = lazy_from_arrow(keyed, supplier_region_table(locations))
     names = {place.code: place.name for place in places}
