@@ -59,6 +59,7 @@ from socialvalue.spend.dataset import (
     remove_partitions,
     write_manifest,
 )
+from socialvalue.spend.ingest import DUPLICATE_KEY, duplicate_key_sql
 
 #: The fields an analyst can correct, with the raw column each replaces.
 FIELDS = {
@@ -243,13 +244,6 @@ def _rules(raw: dict[str, Any], synonyms: SynonymMap) -> tuple[str | None, dict[
     return reason, cleaned
 
 
-def _duplicate_key_sql() -> str:
-    # The key ingest uses for duplicates, so both sides are compared by one expression.
-    from socialvalue.spend.ingest import _duplicate_key_sql as ingest_key
-
-    return ingest_key()
-
-
 def _duplicates(dataset: Dataset, candidates: list[dict[str, Any]]) -> tuple[set[int], set[int]]:
     """Indexes of candidates that duplicate a loaded row of another file of their publisher, and
     of candidates that duplicate an earlier candidate from another file."""
@@ -268,11 +262,17 @@ def _duplicates(dataset: Dataset, candidates: list[dict[str, Any]]) -> tuple[set
         "transaction_id": pa.array([c["transaction_id"] for c in candidates], pa.string()),
         "description": pa.array([c["description"] for c in candidates], pa.string()),
     })
-    key = _duplicate_key_sql()
+    # Ingest's key, field by field, so both sides are compared as ingest compares them.
+    def same_key(left: str, right: str) -> str:
+        return " AND ".join(f"{left}.{column} = {right}.{column}" for column in DUPLICATE_KEY)
+
     con = duckdb.connect()
     try:
         con.register("candidates_raw", table)
-        con.execute(f"CREATE TEMP TABLE candidates AS SELECT *, {key} AS k FROM candidates_raw")
+        con.execute(
+            "CREATE TEMP TABLE candidates AS SELECT idx, file_key, file_order, publisher, "
+            f"{duplicate_key_sql()} FROM candidates_raw"
+        )
         publishers = {c["publisher"] for c in candidates}
         paths = [
             str(path)
@@ -285,17 +285,18 @@ def _duplicates(dataset: Dataset, candidates: list[dict[str, Any]]) -> tuple[set
                 f"""
                 SELECT DISTINCT c.idx
                 FROM candidates c
-                JOIN (SELECT publisher, file_key, {key} AS k FROM read_parquet(?)) t
-                  ON t.k = c.k AND t.publisher = c.publisher AND t.file_key <> c.file_key
+                JOIN (SELECT publisher, file_key, {duplicate_key_sql()} FROM read_parquet(?)) t
+                  ON {same_key("t", "c")} AND t.publisher = c.publisher
+                 AND t.file_key <> c.file_key
                 """,
                 [paths],
             ).fetchall()
             of_loaded = {int(i) for (i,) in rows}
         rows = con.execute(
-            """
+            f"""
             SELECT DISTINCT later.idx
             FROM candidates later JOIN candidates earlier
-              ON earlier.k = later.k AND earlier.publisher = later.publisher
+              ON {same_key("earlier", "later")} AND earlier.publisher = later.publisher
              AND earlier.file_key <> later.file_key
              AND earlier.file_order < later.file_order
             """

@@ -500,10 +500,7 @@ class _Cleaner:
                 f"""
                 INSERT INTO loaded_keys
                 SELECT *, hash(payment_date, amount_pence, folded, tid, descr) FROM (
-                    SELECT DISTINCT payment_date, amount_pence,
-                           {fold_payee_sql('supplier_name')} AS folded,
-                           coalesce(lower(transaction_id), '') AS tid,
-                           coalesce(lower(description), '') AS descr
+                    SELECT DISTINCT {duplicate_key_sql()}
                     FROM read_parquet({list(existing)!r})
                 )
                 """
@@ -719,9 +716,7 @@ class _Cleaner:
             for order in orders
         )
         return f"""
-            SELECT t.payment_date, t.amount_pence, {fold_payee_sql('t.supplier_name')} AS folded,
-                   coalesce(lower(t.transaction_id), '') AS tid,
-                   coalesce(lower(t.description), '') AS descr
+            SELECT {duplicate_key_sql('t')}
             FROM ({loaded}) t SEMI JOIN ({rows}) c
               ON c.file_order = t.file_order AND c.source_row = t.source_row
              AND c.sheet IS NOT DISTINCT FROM t.sheet
@@ -748,11 +743,33 @@ def _reason_sql() -> str:
     """
 
 
-def _duplicate_key_sql() -> str:
+DUPLICATE_KEY = ("payment_date", "amount_pence", "folded", "tid", "descr")
+
+
+def duplicate_key_sql(table: str = "") -> str:
+    """The duplicate key of loaded rows, as a SQL select list of the :data:`DUPLICATE_KEY` columns.
+
+    Two rows of one publisher from different files are the same transaction when all five
+    match: payment date, pence, folded payee, and the lower-case reference and description
+    (missing ones as ``''``). The fields are compared one by one, never joined into one string
+    (a ``|`` in a reference would make different fields compare equal).
+
+    Parameters
+    ----------
+    table
+        The alias of the relation with the transactions columns (``supplier_name``,
+        ``transaction_id`` …), or ``""`` for unqualified names.
+
+    Returns
+    -------
+    str
+        ``payment_date, amount_pence, … AS folded, … AS tid, … AS descr``.
+    """
+    t = f"{table}." if table else ""
     return (
-        f"concat_ws('|', CAST(payment_date AS VARCHAR), CAST(amount_pence AS VARCHAR), "
-        f"{fold_payee_sql('supplier_name')}, coalesce(lower(transaction_id), ''), "
-        f"coalesce(lower(description), ''))"
+        f"{t}payment_date, {t}amount_pence, {fold_payee_sql(f'{t}supplier_name')} AS folded, "
+        f"coalesce(lower({t}transaction_id), '') AS tid, "
+        f"coalesce(lower({t}description), '') AS descr"
     )
 
 

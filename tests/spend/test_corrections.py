@@ -307,3 +307,24 @@ def test_it_shows_corrections_in_the_report(messy_csv: Path, dataset_dir: Path) 
     # One row corrected, loaded at £4.25 where "N/A" had counted £0.00 as read.
     assert "<td>  of which corrected after the import</td><td>1</td><td>4.25</td>" in page
     assert "<td>Amount changed by corrections</td><td></td><td>4.25</td>" in page
+
+
+def test_a_bar_in_a_reference_does_not_make_a_duplicate(dataset_dir: Path, tmp_path: Path) -> None:
+    header = "Payment Date,Supplier Name,Amount,Description,Transaction Number\r\n"
+    first = tmp_path / "june-a.csv"
+    first.write_text(header + "01/06/2024,Acme,5.00,C,A|B\r\n", "utf-8")
+    second = tmp_path / "june-b.csv"
+    second.write_text(header + "31/06/2024,Acme,5.00,B|C,A\r\n", "utf-8")
+    _ingest(first, dataset_dir)
+    _ingest(second, dataset_dir)
+    row = _row(dataset_dir, "date_invalid", "june-b.csv")
+    # Joined with "|", reference and description read "a|b|c" on both rows; the fields differ.
+    (checked,) = check_corrections(dataset_dir, [RowCorrection(row, payment_date="01/06/2024")])
+    assert checked.loads
+    # The same fields are still a duplicate.
+    third = tmp_path / "june-c.csv"
+    third.write_text(header + "31/06/2024,ACME,5.00,c,a|b\r\n", "utf-8")
+    _ingest(third, dataset_dir)
+    row = _row(dataset_dir, "date_invalid", "june-c.csv")
+    (checked,) = check_corrections(dataset_dir, [RowCorrection(row, payment_date="01/06/2024")])
+    assert checked.reason == "duplicate_of_loaded"
