@@ -62,6 +62,10 @@ def test_it_shows_targets_by_year_and_totals(contract: Contract, client_for: Any
     assert framework is not None
     link = f"/frameworks/{framework.framework_id}/?version={framework.number}"
     assert link in page
+    # Each measure links to its own row of the pinned version's page, which has that anchor.
+    assert f'{link}#measure-L1.1"' in page
+    framework_page = _text(client_for("contract_manager").get(link))
+    assert 'id="measure-L1.1"' in framework_page
     assert "Change contract details" in page
 
 
