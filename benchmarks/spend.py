@@ -190,50 +190,52 @@ def run_pandas(folder: Path) -> dict[str, int]:
 
 
 GAP_NOTE = """
-**Goals: memory met, speed not.** Goal: within 1.5× of the DuckDB script, at least 5× faster
-than pandas, under 2 GB at 10M rows. Measured at 10M rows: 2.2–2.9× the DuckDB script's time
-and 1.2–1.75× faster than pandas, at 1.0–1.05 GB (the DuckDB script used 4.3 GB, pandas
-7.6 GB). At 1M rows the toolkit takes 3.5–5.7× the DuckDB script's time and 1.2–1.8× pandas'.
+**Goals: memory met, speed not.** Goal: within 1.5× of the DuckDB script, at least 5× faster than
+pandas, under 2 GB at 10M rows. Measured at 10M rows (load about 1): 2.2–2.3× the DuckDB script's
+time (28.3 and 29.4 s against 12.5 and 13.2 s) and 2.3× faster than pandas (64.7 and 66.4 s), at
+0.93–0.96 GB (the DuckDB script used 4.4 GB, pandas 7.6 GB). At 1M rows the toolkit is still slower
+than pandas: 7.2 and 10.0 s against 6.8 and 7.1 s for pandas and 1.8 s for the DuckDB script
+(4.0–5.4×).
 
-Other jobs share this machine, so single timings move by ±30% and more (see the load column).
-The run repeated straight after the one above (load 3–4): 1M rows toolkit 15.2 s, DuckDB 3.6 s,
-pandas 8.6 s; 10M rows toolkit 57.5 s (1013 MB), DuckDB 23.5 s, pandas 67.1 s. Two runs of the
-commit before the last one (the transactions writer on a second connection, whose gain is within
-this noise), at load 1–2: 10M rows toolkit 41.2 and 38.0 s, DuckDB 14.2 and 13.3 s, pandas 71.9
-and 66.5 s; 1M rows 11.4 and 10.0 s, 2.0 and 2.1 s, 9.3 and 7.7 s.
+Other jobs share this machine, so single timings move by ±30% and more (see the load column). Two
+runs of this commit: 1M rows toolkit 7.2 and 10.0 s, DuckDB 1.8 and 1.8 s, pandas 6.8 and 7.1 s; 10M
+rows toolkit 28.3 and 29.4 s (930 and 964 MB), DuckDB 12.5 and 13.2 s, pandas 64.7 and 66.4 s, all
+at load 0.7–1.5 (the table shows the second run). The round before this one measured 38–41 s (10M)
+and 10–11 s (1M) for the toolkit at load 1–2, 54–57 s and 11–15 s at load 3–4.
 
-What changed in this round (see the commits for each step's before and after): each file is
-cleaned on its own and written straight to its transactions and quarantine parquet files, so
-DuckDB holds one file's rows and never spills (the old import held every row in one table, capped
-at 1 GB, and spilled); each distinct date, payee spelling and odd amount is cleaned once, plain
-amounts take one regex and a cast; the quarantine reason is computed in the same pass (no
-`UPDATE`s); duplicates are found file by file on a hash of the key, then confirmed on the full
-key; payee names are normalised, and the next files' bytes checked, in threads while DuckDB works.
-The 10M toolkit run went from 189 s (load about 4) to 54–57 s at load 3–4 and 38–41 s at
-load 1–2, and its memory from 1.3 GB to 1.0 GB. At 1M rows there is no clear gain (10.2 s before,
-10–15 s now): see below. The memory cap makes no difference any more: 10M-row ingest 33.2 s at
-1 GB, 33.3 s at 1.5 GB (load about 1). The transactions file is now written on a second DuckDB
-connection while the next file is read; on this busy machine its effect was within the noise.
+What changed in this round (each commit gives its own before and after): the analysis groups the
+rows once (by supplier key, financial year, sector, business type, publisher and payee class) and
+computes every indicator from that summary instead of a dozen passes over the parquet files: 5.0 s
+to 1.2 s at 10M rows, 0.74 s to 0.51 s at 1M, the same figures. Supplier names are normalised faster
+(legal forms looked up by the name's last word, ASCII folded with `lower()`): 0.25 s to 0.11 s for
+the benchmark's 20,000 supplier-list names, which now get their keys from the same function as the
+spend. Corrections compare duplicate keys field by field, as ingest does (a correctness fix, no
+speed change).
 
-Where the time goes (10M rows, load about 1, before the second connection): ingest 33 s wall, 50 s
-CPU. In DuckDB: writing the parquet files 9 s (DuckDB's parquet writer runs on one core here,
-about 1 s per million rows of 24 columns), cleaning 7 s, reading the CSV files 5 s, distinct
-lookups 2 s, header checks 1 s. In Python about 8 s: the fast path's byte checks (0.6 s per 70 MB
-file, now in a thread), hashing and sniffing, planning and the commit. Then the analysis 5 s
-(about a dozen queries, each reading the 10M rows back from parquet), the supplier list 2 s
-(20,000 names normalised in Python), and start-up 1–2 s (this environment sets
-`PYTHONDONTWRITEBYTECODE`, so every run compiles its modules). The DuckDB script writes nothing
-and keeps every row in memory; the toolkit writes every row to disk, checks each file's bytes
-before trusting DuckDB's reader, and keeps memory at 1 GB. At 1M rows the fixed costs (start-up,
-supplier list, analysis, about 5 s) dominate, and each 83,000-row file fits one DuckDB row group,
-so DuckDB uses one core.
+Where the time goes now (10M rows, load about 1, measured in one process): ingest 26 s of the 29 s;
+start-up and imports 0.5 s plus about 1 s when pyarrow first builds an array from a Python list and
+imports pandas (this environment sets `PYTHONDONTWRITEBYTECODE`, so every run compiles those
+modules; the pandas variant pays the same); the supplier list 0.2 s, placing its postcodes 0.5 s,
+the analysis 1.2 s. Inside ingest, on the main DuckDB connection: reading the CSV files 8.3 s (0.38
+s a file on its own; the rest is sharing two cores with the parquet writer and the byte checks), the
+cleaning table 5.4 s, the header check 1.2 s, odd amounts 0.9 s, duplicate candidates 0.9 s, dates
+and payees 0.9 s; meanwhile the second connection writes the parquet files (about 9 s of CPU) and a
+Python thread checks each file's bytes before the fast path trusts DuckDB's reader (0.6 s of CPU per
+70 MB file when last measured). With 2 cores that work is already spread over both. The DuckDB
+script writes nothing, checks nothing and keeps every row in memory.
 
-Next steps, in order: run the analysis's indicators over one scan (or a narrow cached table)
-instead of a dozen; normalise supplier-list names once per case-folded
-spelling, as ingest now does; batch small files together so DuckDB has more than one row group
-to work on at 1M rows; measure the second-connection writer on an idle machine. By our estimate
-all of these together would bring the 10M run to 30–35 s at low load, still over 2× the DuckDB
-script: 1.5× would need the toolkit to stop writing or checking something the script skips.
+At 1M rows (7–10 s): ingest about 5.8 s of 6.4 s wall and 8.2 s CPU. Each 83,000-row file fits in
+one DuckDB row group, so each query on it runs on one core (the cleaning table takes 1.65 s at 1M
+rows and 5.4 s at 10M); the 20 or so queries per file cost about 60 ms a file even for a 1,000-row
+file; the first file waits about 0.7 s for its payee keys while the normaliser's thread imports the
+analysis module and pandas (starting that import earlier made no measurable difference, so it was
+left).
+
+Next steps, in order: batch small files (the 1M case) so DuckDB has several row groups per query and
+the per-file queries run once per batch; move the fast path's byte check into DuckDB or a compiled
+routine (about 7 s of CPU at 10M). Even then the toolkit writes every row to parquet, which the
+DuckDB script does not; 1.5× its time needs the checks and the writing to cost less than half of the
+reading and cleaning.
 """
 
 VARIANTS = {"toolkit": run_toolkit, "duckdb": run_duckdb, "pandas": run_pandas}
