@@ -61,11 +61,10 @@ from socialvalue.suppliers.matching import (
     MatchResult,
     MatchSettings,
     PreparedSupplier,
+    candidate_from_register,
     match_details,
     match_status,
     name_score,
-    optional_bool,
-    optional_text,
     prepare_supplier,
     quote_literal,
 )
@@ -707,25 +706,14 @@ def _result(
             evidence.append("number matches but the names differ")
             # A mistyped number is likelier than a renamed company: a person looks.
             value = min(value, settings.accept_confidence - 0.01)
-        sic = detail.get("sic_codes") or []
         candidates.append(
-            Candidate(
-                register=registers[register_index].name.split(".")[0],
-                entry_id=str(detail["entry_id"]),
-                name=str(detail["name"]),
-                name_normalised=str(detail["name_normalised"]),
-                company_number=optional_text(detail.get("company_number")),
-                charity_number=optional_text(detail.get("charity_number")),
-                postcode=optional_text(detail.get("postcode")),
-                sic_codes=tuple(str(code) for code in sic) if isinstance(sic, list) else (),
-                business_type=str(detail.get("business_type") or "unknown"),
-                status=optional_text(detail.get("status")),
-                size=optional_text(detail.get("size")),
-                is_sme=optional_bool(detail.get("is_sme")),
+            candidate_from_register(
+                detail,
+                register=registers[register_index],
                 via=via,
-                name_score=round(score, 1),
-                confidence=round(value, 4),
-                evidence=tuple(evidence),
+                name_score=score,
+                confidence=value,
+                evidence=evidence,
             )
         )
     candidates.sort(key=lambda c: c.confidence, reverse=True)

@@ -32,10 +32,11 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -574,25 +575,14 @@ def _result(
             postcode_agreement=agreement,
             number_match=number_match and candidate.name_score >= settings.min_name_score,
         )
-        sic = detail.get("sic_codes") or []
         candidates.append(
-            Candidate(
-                register=registers[candidate.register_index].name.split(".")[0],
-                entry_id=str(detail["entry_id"]),
-                name=str(detail["name"]),
-                name_normalised=str(detail["name_normalised"]),
-                company_number=optional_text(detail.get("company_number")),
-                charity_number=optional_text(detail.get("charity_number")),
-                postcode=optional_text(detail.get("postcode")),
-                sic_codes=tuple(str(code) for code in sic) if isinstance(sic, list) else (),
-                business_type=str(detail.get("business_type") or "unknown"),
-                status=optional_text(detail.get("status")),
-                size=optional_text(detail.get("size")),
-                is_sme=optional_bool(detail.get("is_sme")),
+            candidate_from_register(
+                detail,
+                register=registers[candidate.register_index],
                 via=candidate.via,
-                name_score=round(candidate.name_score, 1),
-                confidence=round(value, 4),
-                evidence=tuple(evidence),
+                name_score=candidate.name_score,
+                confidence=value,
+                evidence=evidence,
             )
         )
     candidates.sort(key=lambda c: c.confidence, reverse=True)
@@ -606,6 +596,37 @@ def _result(
         candidates=tuple(candidates),
         reasons=item.reasons,
         raw_names=supplier.raw_names or (supplier.name,),
+    )
+
+
+def candidate_from_register(
+    detail: Mapping[str, Any],
+    *,
+    register: Path,
+    via: str,
+    name_score: float,
+    confidence: float,
+    evidence: Sequence[str],
+) -> Candidate:
+    """A :class:`Candidate` from a register row's details (shared with the splink backend)."""
+    sic = detail.get("sic_codes") or []
+    return Candidate(
+        register=register.name.split(".")[0],
+        entry_id=str(detail["entry_id"]),
+        name=str(detail["name"]),
+        name_normalised=str(detail["name_normalised"]),
+        company_number=optional_text(detail.get("company_number")),
+        charity_number=optional_text(detail.get("charity_number")),
+        postcode=optional_text(detail.get("postcode")),
+        sic_codes=tuple(str(code) for code in sic) if isinstance(sic, list) else (),
+        business_type=str(detail.get("business_type") or "unknown"),
+        status=optional_text(detail.get("status")),
+        size=optional_text(detail.get("size")),
+        is_sme=optional_bool(detail.get("is_sme")),
+        via=via,
+        name_score=round(name_score, 1),
+        confidence=round(confidence, 4),
+        evidence=tuple(evidence),
     )
 
 
