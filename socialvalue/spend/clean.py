@@ -204,25 +204,14 @@ def _let(value: str, name: str, body: str) -> str:
 _PLAIN_NUMBER = r"([0-9]{1,3}(,[0-9]{3}){0,2}|[0-9]{1,11})(\.[0-9]{1,2})?"
 
 
-def amount_plain_sql(column: str) -> str:
-    """A DuckDB condition: the amount is written in one of the plain ways (``12.50``,
-    ``1,234.56``, ``£1,234.56``, ``-12.50``, ``(12.50)``) that :func:`amount_pence_sql` reads
-    with one regex and a cast."""
-    return (
-        f"(regexp_full_match({column}, '-?£?{_PLAIN_NUMBER}') "
-        f"OR regexp_full_match({column}, '\\(£?{_PLAIN_NUMBER}\\)'))"
-    )
-
-
-def amount_pence_sql(column: str, other: str | None = None) -> str:
+def amount_pence_sql(column: str) -> str:
     """A DuckDB expression: integer pence from a raw amount column, NULL when not an amount.
 
     Mirrors :func:`parse_amount` step by step: strip, brackets, ``CR``, minus, then the number.
-    Most amounts are written plainly (see :func:`amount_plain_sql`); those are read with one
-    regex and a cast, and only the rest take the general steps, which cost ten times as much
-    (the tests fuzz both against :func:`parse_amount`). ``other``, when given, is used for the
-    amounts that are not plain instead of the general steps: ingest passes the result of the
-    general steps run once per distinct value.
+    Most amounts are written plainly (``12.50``, ``1,234.56``, ``£1,234.56``, ``-12.50``,
+    ``(12.50)``); those are read with one regex and a cast, and only the rest take the general
+    steps, which cost ten times as much (DuckDB evaluates a ``CASE`` branch only for the rows
+    that reach it; the tests fuzz both against :func:`parse_amount`).
     """
     digits = f"replace(replace({column}, '£', ''), ',', '')"
     return (
@@ -231,7 +220,7 @@ def amount_pence_sql(column: str, other: str | None = None) -> str:
         f"THEN CAST(CAST({digits} AS DECIMAL(18, 2)) * 100 AS BIGINT) "
         f"WHEN regexp_full_match({column}, '\\(£?{_PLAIN_NUMBER}\\)') "
         f"THEN -CAST(CAST(trim({digits}, '()') AS DECIMAL(18, 2)) * 100 AS BIGINT) "
-        f"ELSE {other or _amount_general_sql(column)} END)"
+        f"ELSE {_amount_general_sql(column)} END)"
     )
 
 

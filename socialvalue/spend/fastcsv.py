@@ -29,6 +29,7 @@ import io
 from collections.abc import Callable, Collection, Sequence
 
 import duckdb
+import numpy as np
 
 from socialvalue.spend.columns import ColumnMap
 from socialvalue.spend.read import InputFile, SourceTable
@@ -44,7 +45,7 @@ _SPACE = (
 _BLANK_CELL = f"[{_SPACE}]*\\x{{feff}}*[{_SPACE}]*"
 _BLANKISH = f"[{_SPACE}\\x{{feff}}]*"
 _AMOUNT_START = "0123456789-+.(£ "
-_C1 = bytes(range(0x80, 0xA0))
+_QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
 
 
 def _sql_text(value: str) -> str:
@@ -62,15 +63,40 @@ def _data_offset(head: bytes, lines: int) -> int | None:
     return offset
 
 
-def _quotes_at_field_edges(marked: bytes, quotes: int) -> bool:
-    """Whether every one of the ``quotes`` quotes in ``marked`` (a block of whole lines with
-    delimiters and line ends turned into ``\\n``) opens or closes a field, in pairs, and none is a
-    field on its own. The block's start and end count as field edges."""
-    opening = marked.count(b'\n"') + marked.startswith(b'"')
-    closing = marked.count(b'"\n') + marked.endswith(b'"')
-    alone = (marked.count(b'\n"\n') or marked.startswith(b'"\n') or marked.endswith(b'\n"')
-             or marked == b'"')
-    return not alone and opening + closing == quotes and opening == closing
+def _quotes_at_field_edges(block: np.ndarray, delimiter: int) -> bool:
+    """Whether every quote in ``block`` (the bytes of whole lines) opens or closes a field, in
+    pairs, and none is a field on its own (``,",``). A quote opens a field when the byte before
+    it is a delimiter or line end, and closes one when the byte after it is; the block's start
+    and end count as field edges."""
+    at = np.flatnonzero(block == _QUOTE)
+    if not at.size:
+        return True
+    last = block.size - 1
+    before = block[np.maximum(at - 1, 0)]
+    after = block[np.minimum(at + 1, last)]
+    opens = (before == delimiter) | (before == _LF) | (before == _CR) | (at == 0)
+    closes = (after == delimiter) | (after == _LF) | (after == _CR) | (at == last)
+    if (opens & closes).any() or not (opens | closes).all():
+        return False
+    return 2 * int(np.count_nonzero(opens)) == at.size
+
+
+def _bare_cr(block: np.ndarray) -> bool:
+    """Whether a CR in ``block`` is not followed by LF (a CR at the very end counts as bare)."""
+    at = np.flatnonzero(block == _CR)
+    if not at.size:
+        return False
+    if at[-1] == block.size - 1:
+        return True
+    return not bool((block[at + 1] == _LF).all())
+
+
+def _trailing_line_ends(data: bytes) -> int:
+    """How many bytes at the end of ``data`` are CR or LF (without copying ``data``)."""
+    end = len(data)
+    while end and data[end - 1] in b"\r\n":
+        end -= 1
+    return len(data) - end
 
 
 def _plain_bytes(
@@ -79,8 +105,7 @@ def _plain_bytes(
 ) -> tuple[int, int, int] | None:
     """Check the bytes; return (data offset, physical data lines, empty lines at the end)."""
     assert item.path is not None
-    delim = delimiter.encode("ascii")
-    table = bytes.maketrans(delim + b"\r", b"\n\n")
+    delim = ord(delimiter)
     lines = trailing_empty = 0
     offset: int | None = None
     carry = b""
@@ -109,19 +134,19 @@ def _plain_bytes(
             if data:
                 if b"\x00" in data or b"\x01" in data:
                     return None
-                if encoding == "cp1252" and len(data.translate(None, _C1)) != len(data):
-                    return None
-                crs = data.count(b"\r")
-                if crs and crs != data.count(b"\r\n"):
+                # NumPy scans the block without holding the GIL, so the thread running this
+                # does not hold up the one driving DuckDB.
+                array = np.frombuffer(data, np.uint8)
+                if encoding == "cp1252" and bool(((array - 0x80) < 0x20).any()):
+                    return None  # a byte in 0x80-0x9F reads differently in cp1252 and Latin-1
+                if _bare_cr(array) or not _quotes_at_field_edges(array, delim):
                     return None
                 lines += data.count(b"\n")
-                quotes = data.count(b'"')
-                if quotes and not _quotes_at_field_edges(data.translate(table), quotes):
-                    return None
-                stripped = data.rstrip(b"\r\n")
-                if stripped:
-                    trailing_empty = max(data[len(stripped):].count(b"\n") - 1, 0)
-                    last_line = stripped[stripped.rfind(b"\n") + 1:]
+                ends = _trailing_line_ends(data)
+                if ends < len(data):
+                    trailing_empty = max(data.count(b"\n", len(data) - ends) - 1, 0)
+                    start = data.rfind(b"\n", 0, len(data) - ends) + 1
+                    last_line = data[start:len(data) - ends]
                 else:
                     trailing_empty += data.count(b"\n")
                 if not more and not data.endswith(b"\n"):

@@ -52,7 +52,6 @@ import pyarrow.parquet as pq
 from socialvalue.exceptions import DuplicateFileError, SpendFileError
 from socialvalue.spend.clean import (
     amount_pence_sql,
-    amount_plain_sql,
     date_sql,
     fold_payee_sql,
     parse_amount,
@@ -417,14 +416,12 @@ def _cleaned_select(rows: str) -> str:
             SELECT *, {_reason_sql()} AS reason
             FROM (
                 SELECT r.file_order, r.sheet, r.source_row, r.header_repeat, {raw},
-                       {amount_pence_sql('r.amount_raw', 'a.pence')} AS amount_pence,
+                       {amount_pence_sql('r.amount_raw')} AS amount_pence,
                        d.payment_date, p.payee_id, p.payee_class, p.folded,
-                       {amount_pence_sql('r.vat_raw', 'v.pence')} AS vat_pence
+                       {amount_pence_sql('r.vat_raw')} AS vat_pence
                 FROM {rows} r
                      LEFT JOIN dates d ON d.raw = r.payment_date_raw
                      LEFT JOIN payees p ON p.raw = r.supplier_name_raw
-                     LEFT JOIN amounts a ON a.raw = r.amount_raw
-                     LEFT JOIN amounts v ON v.raw = r.vat_raw
             )
         )
     """
@@ -438,11 +435,11 @@ class _Cleaner:
     ``quarantine/<key>.parquet`` in the staging folder, so DuckDB holds one file's rows, never
     the whole import (a 10M-row table spills to disk and runs several times slower).
 
-    Each distinct raw date, payee name and amount not written plainly is cleaned once, in the
-    ``dates``, ``payees`` and ``amounts`` tables (a million rows hold a few hundred dates, tens
-    of thousands of payee spellings and a handful of odd amounts such as ``N/A``). New payee
-    names are normalised to supplier keys in a Python thread while DuckDB, which releases the
-    GIL, cleans the file's rows.
+    Each distinct raw date and payee name is cleaned once, in the ``dates`` and ``payees``
+    tables (a million rows hold a few hundred dates and tens of thousands of payee spellings);
+    amounts, nearly all distinct, are cleaned row by row. New payee names are normalised to
+    supplier keys in a Python thread while DuckDB, which releases the GIL, cleans the file's
+    rows.
 
     Duplicates are found as each file comes: when there can be any (more than one file, or rows
     already loaded) each loaded row's key hash is kept, and a file's rows are checked against
@@ -476,7 +473,6 @@ class _Cleaner:
         (staging / "transactions").mkdir()
         (staging / "quarantine").mkdir()
         con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
-        con.execute("CREATE TEMP TABLE amounts (raw VARCHAR, pence BIGINT)")
         con.execute(
             "CREATE TEMP TABLE payees (raw VARCHAR, payee_id INTEGER, supplier_name VARCHAR, "
             "payee_class VARCHAR, folded VARCHAR)"
@@ -520,16 +516,6 @@ class _Cleaner:
             SELECT raw, {date_sql('raw')}
             FROM (SELECT DISTINCT payment_date_raw AS raw FROM rows
                   WHERE payment_date_raw IS NOT NULL) ANTI JOIN dates USING (raw)
-            """
-        )
-        con.execute(
-            f"""
-            INSERT INTO amounts
-            SELECT raw, {amount_pence_sql('raw')}
-            FROM (SELECT DISTINCT raw FROM (
-                      SELECT amount_raw AS raw FROM rows UNION ALL SELECT vat_raw FROM rows
-                  ) WHERE raw IS NOT NULL AND NOT {amount_plain_sql('raw')}
-            ) ANTI JOIN amounts USING (raw)
             """
         )
         con.execute(

@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from socialvalue.spend import fastcsv
 from socialvalue.spend import ingest as ingest_module
 from socialvalue.spend.dataset import Reconciliation, open_dataset
 from socialvalue.spend.ingest import ingest
@@ -149,3 +153,32 @@ def test_zips_and_workbooks_are_not_read_by_the_fast_path(
         zipped.write(clean_csv, "inner.csv")
     _, _, taken = _ingest_both([archive], tmp_path, monkeypatch)
     assert taken == [False]
+
+
+def _quotes_by_counting(block: bytes, delimiter: bytes) -> bool:
+    """The quote rule worked out a second way: turn delimiters and line ends into ``\\n`` and
+    count the quotes that follow or precede one."""
+    marked = block.translate(bytes.maketrans(delimiter + b"\r", b"\n\n"))
+    quotes = marked.count(b'"')
+    if not quotes:
+        return True
+    opening = marked.count(b'\n"') + marked.startswith(b'"')
+    closing = marked.count(b'"\n') + marked.endswith(b'"')
+    alone = (marked.count(b'\n"\n') or marked.startswith(b'"\n') or marked.endswith(b'\n"')
+             or marked == b'"')
+    return not alone and opening + closing == quotes and opening == closing
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    block=st.lists(st.sampled_from([b'"', b",", b";", b"\n", b"\r\n", b"\r", b"a", b"12", b" "]),
+                   min_size=1, max_size=40).map(b"".join),
+    delimiter=st.sampled_from([b",", b";"]),
+)
+def test_the_quote_and_line_end_checks_agree_with_counting(block: bytes, delimiter: bytes) -> None:
+    array = np.frombuffer(block, np.uint8)
+    assert fastcsv._quotes_at_field_edges(array, delimiter[0]) == _quotes_by_counting(
+        block, delimiter
+    )
+    assert fastcsv._bare_cr(array) == (block.count(b"\r") != block.count(b"\r\n"))
+    assert fastcsv._trailing_line_ends(block) == len(block) - len(block.rstrip(b"\r\n"))
