@@ -40,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -227,6 +227,8 @@ def _staging_schema() -> pa.Schema:
 
 
 _RAW_FIELDS = ("payment_date", "amount", "supplier_name", "vat", *TEXT_FIELDS)
+# Every staged row carries these (the cleaning and the quarantine reasons read them).
+REQUIRED_RAW_FIELDS = ("payment_date", "amount", "supplier_name")
 
 
 class _Batch:
@@ -395,30 +397,36 @@ def _read_file(
     return rows_read
 
 
-def _cleaned_select(rows: str) -> str:
-    """Clean staged rows (``rows``, a relation with the staging columns) once the lookups hold
-    their dates and payees.
+def _raw_sql(name: str, fields: Collection[str]) -> str:
+    """The raw column of field ``name``, or a typed NULL when the rows do not carry it."""
+    return f"{name}_raw" if name in fields else "NULL::VARCHAR"
+
+
+def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
+    """Clean staged rows (``rows``, a relation with the staging columns, of the raw fields only
+    ``fields``) once the lookups hold their dates and payees.
 
     Kept per row: the raw cells (quarantined rows keep them), amount and VAT in pence, the date,
     the payee (an id into ``payees``), the quarantine reason, and a hash of the duplicate key
     (date, pence, folded payee, lower-case reference and description) for the rows not
     otherwise quarantined.
     """
-    raw = ", ".join(f"r.{name}_raw" for name in _RAW_FIELDS)
+    raw = ", ".join(f"r.{name}_raw" for name in fields)
+    vat = amount_pence_sql("r.vat_raw") if "vat" in fields else "NULL::BIGINT"
     return f"""
-        SELECT file_order, sheet, source_row, {", ".join(f"{n}_raw" for n in _RAW_FIELDS)},
+        SELECT file_order, sheet, source_row, {", ".join(f"{n}_raw" for n in fields)},
                amount_pence, payment_date, payee_id, vat_pence, reason,
                CASE WHEN reason IS NULL THEN hash(
                    payment_date, amount_pence, folded,
-                   lower(trim(coalesce(transaction_id_raw, ''))),
-                   lower(trim(coalesce(description_raw, '')))) END AS dup_hash
+                   lower(trim(coalesce({_raw_sql("transaction_id", fields)}, ''))),
+                   lower(trim(coalesce({_raw_sql("description", fields)}, '')))) END AS dup_hash
         FROM (
             SELECT *, {_reason_sql()} AS reason
             FROM (
                 SELECT r.file_order, r.sheet, r.source_row, r.header_repeat, {raw},
                        {amount_pence_sql('r.amount_raw')} AS amount_pence,
                        d.payment_date, p.payee_id, p.payee_class, p.folded,
-                       {amount_pence_sql('r.vat_raw')} AS vat_pence
+                       {vat} AS vat_pence
                 FROM {rows} r
                      LEFT JOIN dates d ON d.raw = r.payment_date_raw
                      LEFT JOIN payees p ON p.raw = r.supplier_name_raw
@@ -467,6 +475,7 @@ class _Cleaner:
         self.names_seen: set[str] = set()
         self.last_payee = self.last_keyed = 0
         self.part = ""
+        self.part_fields: tuple[str, ...] = _RAW_FIELDS
         self.writer = writer
         self.writer_con = con.cursor()
         self.writing: Future[duckdb.DuckDBPyConnection] | None = None
@@ -505,9 +514,15 @@ class _Cleaner:
     def _path(self, kind: str, order: int) -> Path:
         return self.staging / kind / f"{self.planned[order].key}.parquet"
 
-    def add(self, rows: str, order: int) -> None:
-        """Clean file ``order``'s staged rows, given by the query ``rows`` (staging columns),
-        and write them."""
+    def add(self, rows: str, order: int, fields: Sequence[str] = _RAW_FIELDS) -> None:
+        """Clean file ``order``'s staged rows, given by the query ``rows`` (staging columns,
+        of the raw fields ``fields`` only), and write them.
+
+        The fast path passes only the fields the file has: unmapped ones are written as
+        constant NULLs rather than carried through the cleaning table as columns of NULLs.
+        """
+        missing = set(REQUIRED_RAW_FIELDS) - set(fields)
+        assert not missing, f"rows without {missing}"
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS {rows}")
         con.execute(
@@ -531,7 +546,8 @@ class _Cleaner:
         keys = self._normalise_new_names()
         self._finish_writing()
         part = self.part = f"part_{order}"
-        con.execute(f"CREATE TABLE {part} AS {_cleaned_select('rows')}")
+        self.part_fields = tuple(fields)
+        con.execute(f"CREATE TABLE {part} AS {_cleaned_select('rows', fields)}")
         con.execute("DROP VIEW rows")
         if self.check_duplicates:
             self._mark_duplicates()
@@ -546,12 +562,16 @@ class _Cleaner:
             self.totals[(order, reason)] = [int(count), int(pence)]
         self.written.add(order)
         start = self._columns_start(order)
-        text = ", ".join(f"nullif(trim({name}_raw), '') AS {name}" for name in TEXT_FIELDS)
+        text = ", ".join(
+            f"nullif(trim({name}_raw), '') AS {name}" if name in fields
+            else f"NULL::VARCHAR AS {name}"
+            for name in TEXT_FIELDS
+        )
         con.execute(
             f"""
             COPY (
                 {start}, reason, amount_pence, payment_date_raw, amount_raw, supplier_name_raw,
-                vat_raw, {text}
+                {_raw_sql("vat", fields)} AS vat_raw, {text}
                 FROM {part} WHERE reason IS NOT NULL
             ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
             """
@@ -630,8 +650,10 @@ class _Cleaner:
         con, part = self.con, self.part
         part_key = f"""
             SELECT part.sheet, part.source_row, part.payment_date, part.amount_pence, p.folded,
-                   lower(trim(coalesce(part.transaction_id_raw, ''))) AS tid,
-                   lower(trim(coalesce(part.description_raw, ''))) AS descr
+                   lower(trim(coalesce({_raw_sql("transaction_id", self.part_fields)}, '')))
+                       AS tid,
+                   lower(trim(coalesce({_raw_sql("description", self.part_fields)}, '')))
+                       AS descr
             FROM {part} part JOIN payees p USING (payee_id)
             WHERE part.reason IS NULL AND part.dup_hash IN (SELECT h FROM candidates)
         """
@@ -938,9 +960,13 @@ def _stage_clean_write(
             if not CSV_FAST_PATH:
                 return None
             only = plan.tables[0]
+            fields = tuple(
+                name for name in _RAW_FIELDS
+                if name in REQUIRED_RAW_FIELDS or only.columns.index(name) is not None
+            )
             return stage_csv(
-                con, plan.item, only.table, only.columns, _RAW_FIELDS,
-                lambda rows: cleaner.add(rows, order), order,
+                con, plan.item, only.table, only.columns, fields,
+                lambda rows: cleaner.add(rows, order, fields), order,
                 lambda cells: _looks_like_header(cells, synonyms), header_words,
                 checks[order].result,
             )
