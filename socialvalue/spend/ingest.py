@@ -493,7 +493,7 @@ class _Cleaner:
         )
         con.execute(
             "CREATE TEMP TABLE hashes (file_order INTEGER, sheet VARCHAR, source_row BIGINT, "
-            "dup_hash UBIGINT)"
+            "payment_date DATE, dup_hash UBIGINT)"
         )
         key = "payment_date DATE, amount_pence BIGINT, folded VARCHAR, tid VARCHAR, descr VARCHAR"
         # Keys of rows of this import quarantined as duplicate_of_loaded (they still count as
@@ -578,7 +578,8 @@ class _Cleaner:
         )
         if self.check_duplicates:
             con.execute(
-                f"INSERT INTO hashes SELECT file_order, sheet, source_row, dup_hash FROM {part} "
+                f"INSERT INTO hashes SELECT file_order, sheet, source_row, payment_date, dup_hash "
+                f"FROM {part} "
                 "WHERE dup_hash IS NOT NULL"
             )
         self._key_payees(keys)
@@ -657,11 +658,20 @@ class _Cleaner:
             FROM {part} part JOIN payees p USING (payee_id)
             WHERE part.reason IS NULL AND part.dup_hash IN (SELECT h FROM candidates)
         """
+        [(first, last)] = con.execute(
+            f"SELECT min(payment_date), max(payment_date) FROM {part} WHERE dup_hash IS NOT NULL"
+        ).fetchall()
+        if first is None:
+            return
+        # A duplicate has the same date, so only earlier rows dated within this file's range
+        # can be one; with monthly files the date filter skips whole row groups of hashes.
+        dated = f"payment_date BETWEEN DATE '{first.isoformat()}' AND DATE '{last.isoformat()}'"
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE candidates AS
             SELECT DISTINCT dup_hash AS h FROM hashes
-            WHERE dup_hash IN (SELECT dup_hash FROM {part} WHERE dup_hash IS NOT NULL)
+            WHERE {dated}
+              AND dup_hash IN (SELECT dup_hash FROM {part} WHERE dup_hash IS NOT NULL)
             """
         )
         if _count(con, "candidates"):
@@ -678,7 +688,7 @@ class _Cleaner:
             f"""
             CREATE OR REPLACE TEMP TABLE candidates AS
             SELECT DISTINCT h FROM loaded_keys
-            WHERE h IN (SELECT dup_hash FROM {part} WHERE reason IS NULL)
+            WHERE {dated} AND h IN (SELECT dup_hash FROM {part} WHERE reason IS NULL)
             """
         )
         if _count(con, "candidates"):
