@@ -417,7 +417,7 @@ def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
         SELECT file_order, sheet, source_row, {", ".join(f"{n}_raw" for n in fields)},
                amount_pence, payment_date, payee_id, vat_pence, reason,
                CASE WHEN reason IS NULL THEN hash(
-                   payment_date, amount_pence, folded,
+                   payment_date, amount_pence, folded_hash,
                    lower(trim(coalesce({_raw_sql("transaction_id", fields)}, ''))),
                    lower(trim(coalesce({_raw_sql("description", fields)}, '')))) END AS dup_hash
         FROM (
@@ -425,7 +425,7 @@ def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
             FROM (
                 SELECT r.file_order, r.sheet, r.source_row, r.header_repeat, {raw},
                        {amount_pence_sql('r.amount_raw')} AS amount_pence,
-                       d.payment_date, p.payee_id, p.payee_class, p.folded,
+                       d.payment_date, p.payee_id, p.has_payee, p.folded_hash,
                        {vat} AS vat_pence
                 FROM {rows} r
                      LEFT JOIN dates d ON d.raw = r.payment_date_raw
@@ -483,8 +483,11 @@ class _Cleaner:
         (staging / "quarantine").mkdir()
         con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
         con.execute(
+            # has_payee and folded_hash stand in for payee_class and folded in the cleaning
+            # query, which joins every row to its payee: a boolean and an integer are cheaper to
+            # carry than two strings.
             "CREATE TEMP TABLE payees (raw VARCHAR, payee_id INTEGER, supplier_name VARCHAR, "
-            "payee_class VARCHAR, folded VARCHAR)"
+            "payee_class VARCHAR, folded VARCHAR, has_payee BOOLEAN, folded_hash UBIGINT)"
         )
         con.execute("CREATE TEMP TABLE supplier_keys (supplier_name VARCHAR, supplier_key VARCHAR)")
         con.execute(
@@ -504,7 +507,7 @@ class _Cleaner:
             con.execute(
                 f"""
                 INSERT INTO loaded_keys
-                SELECT *, hash(payment_date, amount_pence, folded, tid, descr) FROM (
+                SELECT *, hash(payment_date, amount_pence, hash(folded), tid, descr) FROM (
                     SELECT DISTINCT {duplicate_key_sql()}
                     FROM read_parquet({list(existing)!r})
                 )
@@ -536,11 +539,14 @@ class _Cleaner:
         con.execute(
             f"""
             INSERT INTO payees
-            SELECT raw, {self.last_payee} + row_number() OVER (), nullif(trim(raw), ''),
-                   {payee_class_sql('raw', self.synonyms)},
-                   {fold_payee_sql("nullif(trim(raw), '')")}
-            FROM (SELECT DISTINCT supplier_name_raw AS raw FROM rows
-                  WHERE supplier_name_raw IS NOT NULL) ANTI JOIN payees USING (raw)
+            SELECT *, payee_class IS NOT NULL, hash(folded) FROM (
+                SELECT raw, {self.last_payee} + row_number() OVER () AS payee_id,
+                       nullif(trim(raw), '') AS supplier_name,
+                       {payee_class_sql('raw', self.synonyms)} AS payee_class,
+                       {fold_payee_sql("nullif(trim(raw), '')")} AS folded
+                FROM (SELECT DISTINCT supplier_name_raw AS raw FROM rows
+                      WHERE supplier_name_raw IS NOT NULL) ANTI JOIN payees USING (raw)
+            )
             """
         )
         keys = self._normalise_new_names()
@@ -756,7 +762,7 @@ def _reason_sql() -> str:
             WHEN amount_pence IS NULL THEN 'amount_invalid'
             WHEN trim(coalesce(payment_date_raw, '')) = '' THEN 'date_missing'
             WHEN payment_date IS NULL THEN 'date_invalid'
-            WHEN payee_class IS NULL THEN 'supplier_missing'
+            WHEN has_payee IS NOT TRUE THEN 'supplier_missing'
         END
     """
 
