@@ -408,8 +408,8 @@ def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
 
     Kept per row: the raw cells (quarantined rows keep them), amount and VAT in pence, the date,
     the payee (an id into ``payees``), the quarantine reason, and a hash of the duplicate key
-    (date, pence, folded payee, lower-case reference and description) for the rows not
-    otherwise quarantined.
+    (date, pence, the folded payee's hash, lower-case reference and description) for the rows
+    not otherwise quarantined.
     """
     raw = ", ".join(f"r.{name}_raw" for name in fields)
     vat = amount_pence_sql("r.vat_raw") if "vat" in fields else "NULL::BIGINT"
