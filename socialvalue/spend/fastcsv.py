@@ -191,16 +191,21 @@ def stage_csv(
     looks_like_header: Callable[[Sequence[str]], bool],
     header_words: Collection[str],
     checked: Callable[[], tuple[int, int, int] | None] | None = None,
+    table_name: str = "csv_rows",
 ) -> tuple[int, int] | None:
     """Stage one CSV table's rows; return ``(rows, blank rows)``.
 
-    ``insert`` is called with a query giving the non-blank rows in the staging columns
-    (``file_order, sheet, source_row, header_repeat``, then ``<field>_raw`` for each of
-    ``raw_fields``), while the rows are held in DuckDB. ``None`` when the file is not plain
-    enough to be sure (nothing is staged then). ``looks_like_header`` tells a header row;
-    ``header_words`` are the folded synonyms of the required fields, which every header row has
-    at least two of (rows without are not passed to ``looks_like_header``). ``checked`` gives
-    the result of :func:`plain_check` when it was run beforehand.
+    The rows are read into the DuckDB table ``table_name``, and ``insert`` is called with a
+    query giving the non-blank rows in the staging columns (``file_order, sheet, source_row,
+    header_repeat``, then ``<field>_raw`` for each of ``raw_fields``). The table is left for
+    the caller to drop once it is done with the query, which it may use after this returns.
+    ``None`` when the file is not plain enough to be sure (nothing is staged then, and no table
+    is left).
+
+    ``looks_like_header`` tells a header row; ``header_words`` are the folded synonyms of the
+    required fields, which every header row has at least two of (rows without are not passed to
+    ``looks_like_header``). ``checked`` gives the result of :func:`plain_check` when it was run
+    beforehand.
     """
     checked_bytes = checked() if checked is not None else plain_check(item, table)
     if checked_bytes is None:
@@ -225,11 +230,11 @@ def stage_csv(
         f"THEN {per_cell} ELSE false END)"
     )
     con.execute("SET preserve_insertion_order = true")
-    con.execute("DROP TABLE IF EXISTS csv_rows")
+    con.execute(f"DROP TABLE IF EXISTS {table_name}")
     try:
         con.execute(
             f"""
-            CREATE TEMP TABLE csv_rows AS
+            CREATE TEMP TABLE {table_name} AS
             SELECT *, {blank} AS blank
             FROM read_csv({_sql_text(str(item.path))}, delim={_sql_text(table.delimiter)},
                 quote='"', escape='"', header=false, skip={header_lines}, columns={spec},
@@ -241,16 +246,20 @@ def stage_csv(
         return None
     finally:
         con.execute("SET preserve_insertion_order = false")
+    staged = None
     try:
-        return _stage_rows(con, names, columns, raw_fields, insert, file_order, header_lines,
-                           data_lines - trailing_empty, trailing_empty, looks_like_header,
-                           header_words)
+        staged = _stage_rows(con, table_name, names, columns, raw_fields, insert, file_order,
+                             header_lines, data_lines - trailing_empty, trailing_empty,
+                             looks_like_header, header_words)
+        return staged
     finally:
-        con.execute("DROP TABLE IF EXISTS csv_rows")
+        if staged is None:
+            con.execute(f"DROP TABLE IF EXISTS {table_name}")
 
 
 def _stage_rows(
     con: duckdb.DuckDBPyConnection,
+    table_name: str,
     names: Sequence[str],
     columns: ColumnMap,
     raw_fields: Sequence[str],
@@ -262,7 +271,7 @@ def _stage_rows(
     looks_like_header: Callable[[Sequence[str]], bool],
     header_words: Collection[str],
 ) -> tuple[int, int] | None:
-    count = con.execute("SELECT count(*) FROM csv_rows").fetchone()
+    count = con.execute(f"SELECT count(*) FROM {table_name}").fetchone()
     if count is None or count[0] != expected_rows:
         return None
     amount_at = columns.index("amount")
@@ -281,7 +290,7 @@ def _stage_rows(
         for name in names
     ) if words else "0"
     candidates = con.execute(
-        f"SELECT {', '.join(names)} FROM csv_rows "
+        f"SELECT {', '.join(names)} FROM {table_name} "
         f"WHERE NOT blank AND ascii({amount}) NOT IN ({starts}) AND {maybe} >= 2"
     ).fetchall()
     for row in candidates:
@@ -293,12 +302,12 @@ def _stage_rows(
         values.append(f"c{position}" if position is not None else "NULL::VARCHAR")
     columns_out = [f"{value} AS {name}_raw" for value, name in zip(values, raw_fields,
                                                                      strict=True)]
+    blanks = con.execute(f"SELECT count(*) FROM {table_name} WHERE blank").fetchone()
+    assert blanks is not None
     insert(
         f"SELECT {file_order}::INTEGER AS file_order, NULL::VARCHAR AS sheet, "
         f"{header_lines} + rowid + 1 AS source_row, false AS header_repeat, "
-        f"{', '.join(columns_out)} FROM csv_rows WHERE NOT blank"
+        f"{', '.join(columns_out)} FROM {table_name} WHERE NOT blank"
     )
-    blanks = con.execute("SELECT count(*) FROM csv_rows WHERE blank").fetchone()
-    assert blanks is not None
     blank_rows = int(blanks[0]) + trailing_empty
     return expected_rows - int(blanks[0]), blank_rows

@@ -229,6 +229,20 @@ def _staging_schema() -> pa.Schema:
 _RAW_FIELDS = ("payment_date", "amount", "supplier_name", "vat", *TEXT_FIELDS)
 # Every staged row carries these (the cleaning and the quarantine reasons read them).
 REQUIRED_RAW_FIELDS = ("payment_date", "amount", "supplier_name")
+# Small files are cleaned together up to this many rows: one query over several files runs on
+# both cores (DuckDB splits work by row group, about 120,000 rows) and costs its overhead once.
+CLEAN_BATCH_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """A file's staged rows waiting to be cleaned: the query giving them, the raw fields they
+    carry, and what to call once they have been read."""
+
+    order: int
+    rows: str
+    fields: tuple[str, ...]
+    release: Callable[[], None] | None
 
 
 class _Batch:
@@ -436,12 +450,14 @@ def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
 
 
 class _Cleaner:
-    """Cleans each file's staged rows and writes its transactions and quarantine at once.
+    """Cleans the files' staged rows and writes each file's transactions and quarantine.
 
-    The rows of one file are staged at a time (read by DuckDB, :mod:`socialvalue.spend.fastcsv`,
-    or in Python), cleaned into one table and written to ``transactions/<key>.parquet`` and
-    ``quarantine/<key>.parquet`` in the staging folder, so DuckDB holds one file's rows, never
-    the whole import (a 10M-row table spills to disk and runs several times slower).
+    Files are staged one at a time (read by DuckDB, :mod:`socialvalue.spend.fastcsv`, or in
+    Python) and cleaned in batches of up to :data:`CLEAN_BATCH_ROWS` rows — one large file, or
+    several small ones together — into one table, from which each file's rows are written to
+    ``transactions/<key>.parquet`` and ``quarantine/<key>.parquet`` in the staging folder. So
+    DuckDB holds about a batch of rows, never the whole import (a 10M-row table spills to disk
+    and runs several times slower).
 
     Each distinct raw date and payee name is cleaned once, in the ``dates`` and ``payees``
     tables (a million rows hold a few hundred dates and tens of thousands of payee spellings);
@@ -449,10 +465,12 @@ class _Cleaner:
     supplier keys in a Python thread while DuckDB, which releases the GIL, cleans the file's
     rows.
 
-    Duplicates are found as each file comes: when there can be any (more than one file, or rows
-    already loaded) each loaded row's key hash is kept, and a file's rows are checked against
-    the hashes of the earlier files and of the rows already loaded; only the few rows whose hash
-    matches have their full key compared, so a hash collision cannot make a row a duplicate.
+    Duplicates are found as each batch comes: when there can be any (more than one file, or rows
+    already loaded) each row's key hash is kept, and a batch's rows are checked against the
+    hashes of the earlier batches, of the earlier files of the same batch and of the rows
+    already loaded; only the few rows whose hash matches have their full key compared, so a hash
+    collision cannot make a row a duplicate. The result is the same as cleaning the files one
+    by one (a test compares the two).
     """
 
     def __init__(
@@ -478,7 +496,9 @@ class _Cleaner:
         self.part_fields: tuple[str, ...] = _RAW_FIELDS
         self.writer = writer
         self.writer_con = con.cursor()
-        self.writing: Future[duckdb.DuckDBPyConnection] | None = None
+        self.writing: Future[None] | None = None
+        self.pending: list[_Staged] = []
+        self.pending_rows = 0
         (staging / "transactions").mkdir()
         (staging / "quarantine").mkdir()
         con.execute("CREATE TEMP TABLE dates (raw VARCHAR, payment_date DATE)")
@@ -517,15 +537,40 @@ class _Cleaner:
     def _path(self, kind: str, order: int) -> Path:
         return self.staging / kind / f"{self.planned[order].key}.parquet"
 
-    def add(self, rows: str, order: int, fields: Sequence[str] = _RAW_FIELDS) -> None:
+    def add(
+        self,
+        rows: str,
+        order: int,
+        fields: Sequence[str] = _RAW_FIELDS,
+        row_count: int | None = None,
+        release: Callable[[], None] | None = None,
+    ) -> None:
         """Clean file ``order``'s staged rows, given by the query ``rows`` (staging columns,
         of the raw fields ``fields`` only), and write them.
 
-        The fast path passes only the fields the file has: unmapped ones are written as
-        constant NULLs rather than carried through the cleaning table as columns of NULLs.
+        Files are cleaned in batches: small files wait (their query must keep giving the same
+        rows until ``release`` is called) and are cleaned together once the batch would pass
+        :data:`CLEAN_BATCH_ROWS` rows, or at :meth:`finish`; a file of unknown ``row_count``
+        goes on its own. The fast path passes only the fields the file has: unmapped ones are
+        written as constant NULLs.
         """
         missing = set(REQUIRED_RAW_FIELDS) - set(fields)
         assert not missing, f"rows without {missing}"
+        size = CLEAN_BATCH_ROWS if row_count is None else row_count
+        if self.pending and self.pending_rows + size > CLEAN_BATCH_ROWS:
+            self._clean_pending()
+        self.pending.append(_Staged(order, rows, tuple(fields), release))
+        self.pending_rows += size
+
+    def _clean_pending(self) -> None:
+        """Clean the waiting files' rows in one table and write each file's parquet files."""
+        batch, self.pending, self.pending_rows = self.pending, [], 0
+        if not batch:
+            return
+        fields = tuple(name for name in _RAW_FIELDS
+                       if any(name in staged.fields for staged in batch))
+        # BY NAME: files of a batch may carry different fields; the missing ones are NULL.
+        rows = " UNION ALL BY NAME ".join(f"({staged.rows})" for staged in batch)
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP VIEW rows AS {rows}")
         con.execute(
@@ -551,37 +596,41 @@ class _Cleaner:
         )
         keys = self._normalise_new_names()
         self._finish_writing()
-        part = self.part = f"part_{order}"
-        self.part_fields = tuple(fields)
+        part = self.part = f"part_{batch[0].order}"
+        self.part_fields = fields
         con.execute(f"CREATE TABLE {part} AS {_cleaned_select('rows', fields)}")
         con.execute("DROP VIEW rows")
+        for staged in batch:
+            if staged.release is not None:
+                staged.release()
         if self.check_duplicates:
-            self._mark_duplicates()
+            self._mark_duplicates(several_files=len(batch) > 1)
         totals = con.execute(
-            "SELECT coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
+            "SELECT file_order, coalesce(reason, ''), count(*), coalesce(sum(amount_pence), 0) "
             f"FROM {part} GROUP BY ALL"
         ).fetchall()
         if not totals:
             con.execute(f"DROP TABLE {part}")
             return
-        for reason, count, pence in totals:
-            self.totals[(order, reason)] = [int(count), int(pence)]
-        self.written.add(order)
-        start = self._columns_start(order)
+        for order, reason, count, pence in totals:
+            self.totals[(int(order), reason)] = [int(count), int(pence)]
+        orders = sorted({int(order) for order, *_ in totals})
+        self.written.update(orders)
         text = ", ".join(
             f"nullif(trim({name}_raw), '') AS {name}" if name in fields
             else f"NULL::VARCHAR AS {name}"
             for name in TEXT_FIELDS
         )
-        con.execute(
-            f"""
-            COPY (
-                {start}, reason, amount_pence, payment_date_raw, amount_raw, supplier_name_raw,
-                {_raw_sql("vat", fields)} AS vat_raw, {text}
-                FROM {part} WHERE reason IS NOT NULL
-            ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
-            """
-        )
+        for order in orders:
+            con.execute(
+                f"""
+                COPY (
+                    {self._columns_start(order)}, reason, amount_pence, payment_date_raw,
+                    amount_raw, supplier_name_raw, {_raw_sql("vat", fields)} AS vat_raw, {text}
+                    FROM {part} WHERE file_order = {order} AND reason IS NOT NULL
+                ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
+                """
+            )
         if self.check_duplicates:
             con.execute(
                 f"INSERT INTO hashes SELECT file_order, sheet, source_row, payment_date, dup_hash "
@@ -589,18 +638,24 @@ class _Cleaner:
                 "WHERE dup_hash IS NOT NULL"
             )
         self._key_payees(keys)
-        # DuckDB writes parquet on one core: the file is written on a second connection while
-        # this one reads the next file (it waits for it before making the next table).
-        self.writing = self.writer.submit(
-            self.writer_con.execute,
+        # DuckDB writes parquet on one core: the files are written on a second connection while
+        # this one reads the next files (it waits for them before making the next table).
+        copies = [
             f"""
             COPY (
-                {start}, payment_date, amount_pence, p.supplier_name, p.payee_class, vat_pence,
-                {text}, p.supplier_key
-                FROM {part} JOIN payee_keys p USING (payee_id) WHERE reason IS NULL
+                {self._columns_start(order)}, payment_date, amount_pence, p.supplier_name,
+                p.payee_class, vat_pence, {text}, p.supplier_key
+                FROM {part} JOIN payee_keys p USING (payee_id)
+                WHERE file_order = {order} AND reason IS NULL
             ) TO {_sql_literal(str(self._path("transactions", order)))} (FORMAT parquet)
-            """,
-        )
+            """
+            for order in orders
+        ]
+        self.writing = self.writer.submit(self._write_all, copies)
+
+    def _write_all(self, copies: Sequence[str]) -> None:
+        for copy in copies:
+            self.writer_con.execute(copy)
 
     def _finish_writing(self) -> None:
         """Wait for the transactions file being written, then drop its table."""
@@ -610,7 +665,8 @@ class _Cleaner:
             self.con.execute(f"DROP TABLE {self.part}")
 
     def finish(self) -> None:
-        """Wait for the last file to be written."""
+        """Clean the files still waiting and wait for the last file to be written."""
+        self._clean_pending()
         self._finish_writing()
 
     def _columns_start(self, order: int) -> str:
@@ -650,13 +706,17 @@ class _Cleaner:
         )
         self.last_keyed = self.last_payee
 
-    def _mark_duplicates(self) -> None:
-        """Quarantine the rows of ``part`` (the file being added) that repeat a transaction:
+    def _mark_duplicates(self, several_files: bool) -> None:
+        """Quarantine the rows of ``part`` (the files being cleaned) that repeat a transaction:
         ``duplicate_in_batch`` when an earlier file of this import has it (the first file keeps
-        it), else ``duplicate_of_loaded`` when it is already loaded."""
+        it), else ``duplicate_of_loaded`` when it is already loaded.
+
+        An earlier file's row counts however it ended (loaded, or itself a duplicate): its key
+        is then the key of a loaded row or of a row found already loaded."""
         con, part = self.con, self.part
         part_key = f"""
-            SELECT part.sheet, part.source_row, part.payment_date, part.amount_pence, p.folded,
+            SELECT part.file_order, part.sheet, part.source_row, part.payment_date,
+                   part.amount_pence, p.folded,
                    lower(trim(coalesce({_raw_sql("transaction_id", self.part_fields)}, '')))
                        AS tid,
                    lower(trim(coalesce({_raw_sql("description", self.part_fields)}, '')))
@@ -684,12 +744,34 @@ class _Cleaner:
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE found AS
-                SELECT k.sheet, k.source_row FROM ({part_key}) k
+                SELECT k.file_order, k.sheet, k.source_row FROM ({part_key}) k
                 SEMI JOIN ({self._earlier_keys()}) e
                     USING (payment_date, amount_pence, folded, tid, descr)
                 """
             )
             self._set_reason("duplicate_in_batch")
+        if several_files:
+            # Earlier files of the same batch: every row with a key hash, marked or not.
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE candidates AS
+                SELECT dup_hash AS h FROM {part} WHERE dup_hash IS NOT NULL
+                GROUP BY dup_hash HAVING count(DISTINCT file_order) > 1
+                """
+            )
+            if _count(con, "candidates"):
+                every_key = part_key.replace("WHERE part.reason IS NULL AND", "WHERE")
+                con.execute(
+                    f"""
+                    CREATE OR REPLACE TEMP TABLE found AS
+                    SELECT k.file_order, k.sheet, k.source_row FROM ({part_key}) k
+                    SEMI JOIN ({every_key}) e
+                        ON e.file_order < k.file_order AND e.payment_date = k.payment_date
+                       AND e.amount_pence = k.amount_pence AND e.folded = k.folded
+                       AND e.tid = k.tid AND e.descr = k.descr
+                    """
+                )
+                self._set_reason("duplicate_in_batch")
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE candidates AS
@@ -712,14 +794,16 @@ class _Cleaner:
             self._set_reason("duplicate_of_loaded")
 
     def _set_reason(self, reason: str) -> None:
-        """Give the rows of ``part`` listed in ``found`` (sheet, source_row) the reason."""
+        """Give the rows of ``part`` listed in ``found`` (file_order, sheet, source_row) the
+        reason."""
         if not _count(self.con, "found"):
             return
         self.con.execute(
             f"""
             UPDATE {self.part} AS part SET reason = {_sql_literal(reason)}
             FROM found f
-            WHERE part.source_row = f.source_row AND part.sheet IS NOT DISTINCT FROM f.sheet
+            WHERE part.file_order = f.file_order AND part.source_row = f.source_row
+              AND part.sheet IS NOT DISTINCT FROM f.sheet
             """
         ).fetchall()
 
@@ -980,16 +1064,24 @@ def _stage_clean_write(
                 name for name in _RAW_FIELDS
                 if name in REQUIRED_RAW_FIELDS or only.columns.index(name) is not None
             )
-            return stage_csv(
-                con, plan.item, only.table, only.columns, fields,
-                lambda rows: cleaner.add(rows, order, fields), order,
+            table_name = f"csv_rows_{order}"
+            queries: list[str] = []
+            staged = stage_csv(
+                con, plan.item, only.table, only.columns, fields, queries.append, order,
                 lambda cells: _looks_like_header(cells, synonyms), header_words,
-                checks[order].result,
+                checks[order].result, table_name,
             )
+            if staged is not None:
+
+                def release() -> None:
+                    con.execute(f"DROP TABLE IF EXISTS {table_name}")
+
+                cleaner.add(queries[0], order, fields, staged[0], release)
+            return staged
 
         def read(order: int, path: Path) -> None:
-            cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(path))})", order)
-            path.unlink()
+            cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(path))})", order,
+                        release=path.unlink)
 
         blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress,
                              fast, read)

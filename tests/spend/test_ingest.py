@@ -333,3 +333,72 @@ def test_rows_written_without_a_stored_key_get_one_when_analysed(
         "REDACTED": "(redacted)",
         "Bolton Bakery": "bolton bakery",
     }
+
+
+def _overlapping_files(folder: Path, seed: int) -> list[Path]:
+    """Five small files drawing rows from one pool, so transactions repeat within a file,
+    across files and against what an earlier import loaded; some rows are bad, one file has no
+    description column and one is a workbook (read by the Python reader)."""
+    import random
+
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    pool = [
+        (f"0{rng.randrange(1, 4)}/04/2024", rng.choice(["Acme Ltd", "ACME LIMITED", "Bolt Co"]),
+         rng.choice(["5.00", "£5.00", "(5.00)", "7.25", "N/A"]), rng.choice(["", "Pipes"]))
+        for _ in range(12)
+    ]
+    paths = []
+    for number in range(5):
+        rows = [rng.choice(pool) for _ in range(rng.randrange(3, 9))]
+        if number == 3:
+            workbook = Workbook()
+            sheet = workbook.active
+            assert sheet is not None
+            sheet.append(["Payment Date", "Supplier Name", "Amount", "Description"])
+            for row in rows:
+                sheet.append(list(row))
+            path = folder / f"file-{number}.xlsx"
+            workbook.save(path)
+        else:
+            with_description = number != 2
+            header = "Payment Date,Supplier Name,Amount" + (",Description" if with_description
+                                                            else "")
+            lines = [header] + [",".join(row if with_description else row[:3]) for row in rows]
+            path = folder / f"file-{number}.csv"
+            path.write_text("\r\n".join(lines) + "\r\n", "utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_cleaning_small_files_together_gives_what_cleaning_them_one_by_one_gives(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from socialvalue.spend import ingest as ingest_module
+
+    paths = _overlapping_files(tmp_path, seed)
+    results = {}
+    for batch_rows in (1, 1_000_000):  # one file per batch (as for large files), or all at once
+        monkeypatch.setattr(ingest_module, "CLEAN_BATCH_ROWS", batch_rows)
+        out = tmp_path / f"dataset-{batch_rows}"
+        ingest(paths[:1], publisher="Kingsbridge", out_dir=out)  # loaded before
+        result = ingest(paths[1:], publisher="Kingsbridge", out_dir=out)
+        con = duckdb.connect()
+        rows = {
+            kind: con.execute(
+                "SELECT * EXCLUDE (file_key) FROM read_parquet(?, union_by_name=true) "
+                "ORDER BY file_name, sheet, source_row",
+                [[str(p) for p in paths_of]],
+            ).fetchall()
+            for kind, paths_of in (("t", open_dataset(out).transaction_paths()),
+                                   ("q", open_dataset(out).quarantine_paths()))
+        }
+        summary = result.as_dict()
+        for report in summary["file_reports"]:
+            report.pop("key"), report.pop("imported_at")
+        results[batch_rows] = (rows, summary)
+    assert results[1] == results[1_000_000]
+    summary = results[1][1]
+    assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_quarantined"]
