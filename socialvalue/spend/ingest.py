@@ -714,16 +714,22 @@ class _Cleaner:
         An earlier file's row counts however it ended (loaded, or itself a duplicate): its key
         is then the key of a loaded row or of a row found already loaded."""
         con, part = self.con, self.part
-        part_key = f"""
-            SELECT part.file_order, part.sheet, part.source_row, part.payment_date,
-                   part.amount_pence, p.folded,
-                   lower(trim(coalesce({_raw_sql("transaction_id", self.part_fields)}, '')))
-                       AS tid,
-                   lower(trim(coalesce({_raw_sql("description", self.part_fields)}, '')))
-                       AS descr
-            FROM {part} part JOIN payees p USING (payee_id)
-            WHERE part.reason IS NULL AND part.dup_hash IN (SELECT h FROM candidates)
-        """
+
+        def keys(unmarked_only: bool) -> str:
+            """The full keys of the rows of ``part`` whose hash is in ``candidates``."""
+            unmarked = "part.reason IS NULL AND " if unmarked_only else ""
+            return f"""
+                SELECT part.file_order, part.sheet, part.source_row, part.payment_date,
+                       part.amount_pence, p.folded,
+                       lower(trim(coalesce({_raw_sql("transaction_id", self.part_fields)}, '')))
+                           AS tid,
+                       lower(trim(coalesce({_raw_sql("description", self.part_fields)}, '')))
+                           AS descr
+                FROM {part} part JOIN payees p USING (payee_id)
+                WHERE {unmarked}part.dup_hash IN (SELECT h FROM candidates)
+            """
+
+        part_key = keys(unmarked_only=True)
         [(first, last)] = con.execute(
             f"SELECT min(payment_date), max(payment_date) FROM {part} WHERE dup_hash IS NOT NULL"
         ).fetchall()
@@ -760,12 +766,11 @@ class _Cleaner:
                 """
             )
             if _count(con, "candidates"):
-                every_key = part_key.replace("WHERE part.reason IS NULL AND", "WHERE")
                 con.execute(
                     f"""
                     CREATE OR REPLACE TEMP TABLE found AS
                     SELECT k.file_order, k.sheet, k.source_row FROM ({part_key}) k
-                    SEMI JOIN ({every_key}) e
+                    SEMI JOIN ({keys(unmarked_only=False)}) e
                         ON e.file_order < k.file_order AND e.payment_date = k.payment_date
                        AND e.amount_pence = k.amount_pence AND e.folded = k.folded
                        AND e.tid = k.tid AND e.descr = k.descr
