@@ -195,7 +195,8 @@ def stage_csv(
 ) -> tuple[int, int] | None:
     """Stage one CSV table's rows; return ``(rows, blank rows)``.
 
-    The rows are read into the DuckDB table ``table_name``, and ``insert`` is called with a
+    The rows are read into the DuckDB table ``table_name`` (in the main schema, so other
+    connections to the database see it), and ``insert`` is called with a
     query giving the non-blank rows in the staging columns (``file_order, sheet, source_row,
     header_repeat``, then ``<field>_raw`` for each of ``raw_fields``). The table is left for
     the caller to drop once it is done with the query, which it may use after this returns.
@@ -206,7 +207,16 @@ def stage_csv(
     required fields, which every header row has at least two of (rows without are not passed to
     ``looks_like_header``). ``checked`` gives the result of :func:`plain_check` when it was run
     beforehand.
+
+    Row numbers come from the order DuckDB inserts the rows in, so the database must have
+    ``preserve_insertion_order`` on (DuckDB's default); it is a setting of the whole database,
+    which this does not change, so files can be staged on several connections at once.
     """
+    [(preserved,)] = con.execute(
+        "SELECT current_setting('preserve_insertion_order')"
+    ).fetchall()
+    if not preserved:
+        raise ValueError("stage_csv needs the database's preserve_insertion_order on")
     checked_bytes = checked() if checked is not None else plain_check(item, table)
     if checked_bytes is None:
         return None
@@ -229,12 +239,11 @@ def stage_csv(
         f"(CASE WHEN regexp_full_match(concat({', '.join(names)}), '{_BLANKISH}') "
         f"THEN {per_cell} ELSE false END)"
     )
-    con.execute("SET preserve_insertion_order = true")
     con.execute(f"DROP TABLE IF EXISTS {table_name}")
     try:
         con.execute(
             f"""
-            CREATE TEMP TABLE {table_name} AS
+            CREATE TABLE {table_name} AS
             SELECT *, {blank} AS blank
             FROM read_csv({_sql_text(str(item.path))}, delim={_sql_text(table.delimiter)},
                 quote='"', escape='"', header=false, skip={header_lines}, columns={spec},
@@ -244,8 +253,6 @@ def stage_csv(
         )
     except duckdb.Error:
         return None
-    finally:
-        con.execute("SET preserve_insertion_order = false")
     staged = None
     try:
         staged = _stage_rows(con, table_name, names, columns, raw_fields, insert, file_order,

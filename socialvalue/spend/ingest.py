@@ -38,6 +38,7 @@ zero in the sums, and are counted in ``rows_amount_unreadable``).
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import shutil
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -232,6 +233,13 @@ REQUIRED_RAW_FIELDS = ("payment_date", "amount", "supplier_name")
 # Small files are cleaned together up to this many rows: one query over several files runs on
 # both cores (DuckDB splits work by row group, about 120,000 rows) and costs its overhead once.
 CLEAN_BATCH_ROWS = 1_000_000
+# Plain CSV files read into DuckDB at once (each holds its rows in memory until cleaned), when
+# the files after the current one are at most READ_AHEAD_BYTES. DuckDB reads a small file on one
+# core, so two of them are read side by side; larger files keep both cores busy reading and
+# cleaning, where reading ahead only adds memory (10M rows in 12 files: 20.8 s one at a time,
+# 22.5 s two at a time).
+READ_AHEAD = 2
+READ_AHEAD_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -299,14 +307,14 @@ def _stage_rows(
     header_changes: list[str],
     progress: ProgressCallback | None,
     fast: Callable[[int, _PlannedFile], tuple[int, int] | None] | None = None,
-    done: Callable[[int, Path], None] | None = None,
+    done: Callable[[int, Path, int], None] | None = None,
 ) -> dict[tuple[int, str | None], int]:
     """Write every non-blank row's mapped cells to a staging parquet per file (``staging_file``
     with the file's number added); return blank-row counts.
 
     ``fast`` may stage a whole file another way (the DuckDB CSV fast path) and return its
-    (rows, blank rows), or ``None`` to have it read here. ``done`` is called with the number
-    and staging parquet of each file read here, once it is written.
+    (rows, blank rows), or ``None`` to have it read here. ``done`` is called with the number,
+    staging parquet and row count of each file read here, once it is written.
 
     A row in the middle of a table that is itself a header (the layout changes part-way down a
     worksheet) switches the column map for the rows after it; the header row is quarantined as
@@ -324,12 +332,13 @@ def _stage_rows(
             blanks[(order, plan.tables[0].table.sheet)] = staged[1]
         else:
             path = staging_file.with_name(f"{staging_file.stem}-{order}.parquet")
+            before = rows_read
             with pq.ParquetWriter(path, schema, compression="zstd") as writer:
                 rows_read = _read_file(order, plan, writer, schema, synonyms, overrides,
                                        header_changes, progress, blanks, rows_read,
                                        len(planned), bytes_done, bytes_total)
             if done is not None:
-                done(order, path)
+                done(order, path, rows_read - before)
         bytes_done += plan.item.size
         if progress:
             progress(IngestProgress("reading", plan.item.name, order + 1, len(planned),
@@ -452,10 +461,11 @@ def _cleaned_select(rows: str, fields: Sequence[str]) -> str:
 class _Cleaner:
     """Cleans the files' staged rows and writes each file's transactions and quarantine.
 
-    Files are staged one at a time (read by DuckDB, :mod:`socialvalue.spend.fastcsv`, or in
-    Python) and cleaned in batches of up to :data:`CLEAN_BATCH_ROWS` rows — one large file, or
-    several small ones together — into one table, from which each file's rows are written to
-    ``transactions/<key>.parquet`` and ``quarantine/<key>.parquet`` in the staging folder. So
+    Files are staged (read by DuckDB, :mod:`socialvalue.spend.fastcsv`, or in Python) and handed
+    over in order, and cleaned in batches of up to :data:`CLEAN_BATCH_ROWS` rows — one large
+    file, or several small ones together — into one table, from which each file's rows are
+    written to ``transactions/<key>.parquet`` and ``quarantine/<key>.parquet`` in the staging
+    folder, two files at a time. So
     DuckDB holds about a batch of rows, never the whole import (a 10M-row table spills to disk
     and runs several times slower).
 
@@ -496,6 +506,7 @@ class _Cleaner:
         self.part_fields: tuple[str, ...] = _RAW_FIELDS
         self.writer = writer
         self.writer_con = con.cursor()
+        self.writer_cons = [self.writer_con, con.cursor()]
         self.writing: Future[None] | None = None
         self.pending: list[_Staged] = []
         self.pending_rows = 0
@@ -621,8 +632,10 @@ class _Cleaner:
             else f"NULL::VARCHAR AS {name}"
             for name in TEXT_FIELDS
         )
-        for order in orders:
-            con.execute(
+        quarantined = sorted({int(order) for order, reason, *_ in totals if reason})
+        _copy_each(
+            [self.con, self.writer_con],
+            [
                 f"""
                 COPY (
                     {self._columns_start(order)}, reason, amount_pence, payment_date_raw,
@@ -630,7 +643,9 @@ class _Cleaner:
                     FROM {part} WHERE file_order = {order} AND reason IS NOT NULL
                 ) TO {_sql_literal(str(self._path("quarantine", order)))} (FORMAT parquet)
                 """
-            )
+                for order in quarantined
+            ],
+        )
         if self.check_duplicates:
             con.execute(
                 f"INSERT INTO hashes SELECT file_order, sheet, source_row, payment_date, dup_hash "
@@ -638,8 +653,8 @@ class _Cleaner:
                 "WHERE dup_hash IS NOT NULL"
             )
         self._key_payees(keys)
-        # DuckDB writes parquet on one core: the files are written on a second connection while
-        # this one reads the next files (it waits for them before making the next table).
+        # The transactions files are written on other connections while this one reads the
+        # next files (it waits for them before making the next table).
         copies = [
             f"""
             COPY (
@@ -651,11 +666,7 @@ class _Cleaner:
             """
             for order in orders
         ]
-        self.writing = self.writer.submit(self._write_all, copies)
-
-    def _write_all(self, copies: Sequence[str]) -> None:
-        for copy in copies:
-            self.writer_con.execute(copy)
+        self.writing = self.writer.submit(_copy_each, self.writer_cons, copies)
 
     def _finish_writing(self) -> None:
         """Wait for the transactions file being written, then drop its table."""
@@ -836,6 +847,26 @@ class _Cleaner:
             UNION ALL
             SELECT * FROM loaded_duplicate_keys
         """
+
+
+def _copy_each(cons: Sequence[duckdb.DuckDBPyConnection], copies: Sequence[str]) -> None:
+    """Run the COPY statements ``copies``, shared out over the connections ``cons`` in threads.
+
+    DuckDB writes a parquet file's row groups on one core (and a small file is one row group),
+    so a batch's files are written side by side: 12 files of 83,000 rows took 0.8 s one by one
+    and 0.46 s on two connections. (A partitioned COPY of them took 0.8 s.)
+    """
+    if len(copies) <= 1 or len(cons) == 1:
+        for copy in copies:
+            cons[0].execute(copy)
+        return
+
+    def run(index: int) -> None:
+        for copy in copies[index::len(cons)]:
+            cons[index].execute(copy)
+
+    with ThreadPoolExecutor(max_workers=len(cons)) as pool:
+        list(pool.map(run, range(len(cons))))
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -1038,10 +1069,13 @@ def _stage_clean_write(
     normaliser = ThreadPoolExecutor(max_workers=1)
     checker = ThreadPoolExecutor(max_workers=1)
     writer = ThreadPoolExecutor(max_workers=1)
+    readers = ThreadPoolExecutor(max_workers=READ_AHEAD)
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
-        con.execute("SET preserve_insertion_order = false")
+        # Kept on (the default): the fast path's row numbers rely on it, and it is a setting
+        # of the whole database, which files are read into on several connections at once.
+        con.execute("SET preserve_insertion_order = true")
         replaced_keys = {f.key for f in replaced}
         existing = [
             str(path)
@@ -1061,32 +1095,53 @@ def _stage_clean_write(
             if CSV_FAST_PATH and len(plan.tables) == 1
         }
 
-        def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
-            if not CSV_FAST_PATH:
-                return None
-            only = plan.tables[0]
+        # Plain CSV files are read into DuckDB in a thread, each on its own connection; small
+        # ones READ_AHEAD at a time, so the next files are read while one is, and while the
+        # current batch is cleaned.
+        cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+        for _ in range(READ_AHEAD):
+            cursors.put(con.cursor())
+        fast_orders = list(checks)
+        reading: dict[int, Future[tuple[tuple[int, int] | None, tuple[str, ...], str]]] = {}
+
+        def stage(order: int) -> tuple[tuple[int, int] | None, tuple[str, ...], str]:
+            only = planned[order].tables[0]
             fields = tuple(
                 name for name in _RAW_FIELDS
                 if name in REQUIRED_RAW_FIELDS or only.columns.index(name) is not None
             )
-            table_name = f"csv_rows_{order}"
             queries: list[str] = []
-            staged = stage_csv(
-                con, plan.item, only.table, only.columns, fields, queries.append, order,
-                lambda cells: _looks_like_header(cells, synonyms), header_words,
-                checks[order].result, table_name,
-            )
+            cursor = cursors.get()
+            try:
+                staged = stage_csv(
+                    cursor, planned[order].item, only.table, only.columns, fields,
+                    queries.append, order, lambda cells: _looks_like_header(cells, synonyms),
+                    header_words, checks[order].result, f"csv_rows_{order}",
+                )
+            finally:
+                cursors.put(cursor)
+            return staged, fields, queries[0] if queries else ""
+
+        def fast(order: int, plan: _PlannedFile) -> tuple[int, int] | None:
+            if not CSV_FAST_PATH:
+                return None
+            position = fast_orders.index(order)
+            for ahead in fast_orders[position:position + READ_AHEAD]:
+                small = planned[ahead].item.size <= READ_AHEAD_BYTES
+                if ahead not in reading and (ahead == order or small):
+                    reading[ahead] = readers.submit(stage, ahead)
+            staged, fields, query = reading.pop(order).result()
             if staged is not None:
 
                 def release() -> None:
-                    con.execute(f"DROP TABLE IF EXISTS {table_name}")
+                    con.execute(f"DROP TABLE IF EXISTS csv_rows_{order}")
 
-                cleaner.add(queries[0], order, fields, staged[0], release)
+                cleaner.add(query, order, fields, staged[0], release)
             return staged
 
-        def read(order: int, path: Path) -> None:
+        def read(order: int, path: Path, rows: int) -> None:
             cleaner.add(f"SELECT * FROM read_parquet({_sql_literal(str(path))})", order,
-                        release=path.unlink)
+                        row_count=rows, release=path.unlink)
 
         blanks = _stage_rows(planned, raw_file, synonyms, overrides, header_changes, progress,
                              fast, read)
@@ -1097,6 +1152,7 @@ def _stage_clean_write(
         totals = [(order, reason, count, pence)
                   for (order, reason), (count, pence) in cleaner.totals.items()]
     finally:
+        readers.shutdown(cancel_futures=True)
         checker.shutdown(cancel_futures=True)
         normaliser.shutdown(cancel_futures=True)
         writer.shutdown()

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -380,11 +381,23 @@ def test_cleaning_small_files_together_gives_what_cleaning_them_one_by_one_gives
 
     paths = _overlapping_files(tmp_path, seed)
     results = {}
+    batches: list[int] = []
+    clean_pending = ingest_module._Cleaner._clean_pending
+
+    def counted(cleaner: Any) -> None:
+        if cleaner.pending:
+            batches.append(len(cleaner.pending))
+        clean_pending(cleaner)
+
+    monkeypatch.setattr(ingest_module._Cleaner, "_clean_pending", counted)
     for batch_rows in (1, 1_000_000):  # one file per batch (as for large files), or all at once
         monkeypatch.setattr(ingest_module, "CLEAN_BATCH_ROWS", batch_rows)
         out = tmp_path / f"dataset-{batch_rows}"
         ingest(paths[:1], publisher="Kingsbridge", out_dir=out)  # loaded before
+        batches.clear()
         result = ingest(paths[1:], publisher="Kingsbridge", out_dir=out)
+        # The workbook, read in Python, is batched with the CSV files read by DuckDB.
+        assert batches == ([1, 1, 1, 1] if batch_rows == 1 else [4])
         con = duckdb.connect()
         rows = {
             kind: con.execute(
