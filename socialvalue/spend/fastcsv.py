@@ -208,15 +208,15 @@ def stage_csv(
     ``looks_like_header``). ``checked`` gives the result of :func:`plain_check` when it was run
     beforehand.
 
-    Row numbers come from the order DuckDB inserts the rows in, so the database must have
-    ``preserve_insertion_order`` on (DuckDB's default); it is a setting of the whole database,
-    which this does not change, so files can be staged on several connections at once.
+    Row numbers come from the order DuckDB inserts the rows in, so ``con`` must have
+    ``preserve_insertion_order`` on (DuckDB's default). This does not change it: other
+    connections to the database may have it off (``SET SESSION``) while this one reads.
     """
     [(preserved,)] = con.execute(
         "SELECT current_setting('preserve_insertion_order')"
     ).fetchall()
     if not preserved:
-        raise ValueError("stage_csv needs the database's preserve_insertion_order on")
+        raise ValueError("stage_csv needs a connection with preserve_insertion_order on")
     checked_bytes = checked() if checked is not None else plain_check(item, table)
     if checked_bytes is None:
         return None

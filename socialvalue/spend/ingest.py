@@ -507,6 +507,8 @@ class _Cleaner:
         self.writer = writer
         self.writer_con = con.cursor()
         self.writer_cons = [self.writer_con, con.cursor()]
+        for cursor in self.writer_cons:  # the rows of a parquet file need no order
+            cursor.execute("SET SESSION preserve_insertion_order = false")
         self.writing: Future[None] | None = None
         self.pending: list[_Staged] = []
         self.pending_rows = 0
@@ -1073,9 +1075,10 @@ def _stage_clean_write(
     try:
         con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         con.execute(f"SET temp_directory = {_sql_literal(str(staging / 'spill'))}")
-        # Kept on (the default): the fast path's row numbers rely on it, and it is a setting
-        # of the whole database, which files are read into on several connections at once.
-        con.execute("SET preserve_insertion_order = true")
+        # Off for cleaning, which needs no row order (it cleans a million rows in 0.7 s instead
+        # of 1.3 s); on, as by default, on the connections reading CSV files, whose row numbers
+        # come from the order DuckDB inserts the rows in. A SESSION setting is the connection's.
+        con.execute("SET SESSION preserve_insertion_order = false")
         replaced_keys = {f.key for f in replaced}
         existing = [
             str(path)
@@ -1100,7 +1103,9 @@ def _stage_clean_write(
         # current batch is cleaned.
         cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
         for _ in range(READ_AHEAD):
-            cursors.put(con.cursor())
+            cursor = con.cursor()
+            cursor.execute("SET SESSION preserve_insertion_order = true")
+            cursors.put(cursor)
         fast_orders = list(checks)
         reading: dict[int, Future[tuple[tuple[int, int] | None, tuple[str, ...], str]]] = {}
 

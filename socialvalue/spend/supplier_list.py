@@ -147,14 +147,17 @@ def supplier_locations(
     """Place each row's postcode in a district and region."""
     rows = list(rows)
     placed = directory.place(row.postcode for row in rows)
+    regions: dict[str, str | None] = {}  # by district: thousands of suppliers, a few districts
     locations = []
     for row in rows:
         placement = placed.get(row.postcode) if row.postcode else None
         lad = placement.lad_code if placement else None
-        area = areas.get(lad) if lad else None
         region = None
-        if area is not None:
-            region = area.region_name or area.country_name
+        if lad:
+            if lad not in regions:
+                area = areas.get(lad)
+                regions[lad] = area.region_name or area.country_name
+            region = regions[lad]
         locations.append(SupplierLocation(row.supplier_key, row.basis, row.postcode, lad, region))
     return locations
 
