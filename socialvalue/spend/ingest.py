@@ -505,8 +505,7 @@ class _Cleaner:
         self.part = ""
         self.part_fields: tuple[str, ...] = _RAW_FIELDS
         self.writer = writer
-        self.writer_con = con.cursor()
-        self.writer_cons = [self.writer_con, con.cursor()]
+        self.writer_cons = [con.cursor(), con.cursor()]
         for cursor in self.writer_cons:  # the rows of a parquet file need no order
             cursor.execute("SET SESSION preserve_insertion_order = false")
         self.writing: Future[None] | None = None
@@ -635,8 +634,9 @@ class _Cleaner:
             for name in TEXT_FIELDS
         )
         quarantined = sorted({int(order) for order, reason, *_ in totals if reason})
+        # The writer connections are idle here: the last batch was written before this table.
         _copy_each(
-            [self.con, self.writer_con],
+            [self.con, self.writer_cons[0]],
             [
                 f"""
                 COPY (

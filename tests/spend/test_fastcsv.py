@@ -184,9 +184,10 @@ def test_the_quote_and_line_end_checks_agree_with_counting(block: bytes, delimit
     assert fastcsv._trailing_line_ends(block) == len(block) - len(block.rstrip(b"\r\n"))
 
 
-def test_stage_csv_needs_a_database_that_keeps_rows_in_order(tmp_path: Path) -> None:
-    """Row numbers come from insertion order, a setting of the whole database: stage_csv
-    refuses to read without it rather than number rows wrongly."""
+def test_stage_csv_needs_a_connection_that_keeps_rows_in_order(tmp_path: Path) -> None:
+    """Row numbers come from insertion order: stage_csv refuses a connection without it rather
+    than number rows wrongly. Ingest turns it off for its cleaning connection only (SET SESSION),
+    which leaves the connections reading files with it on."""
     from socialvalue.spend.columns import builtin_synonym_map, column_map
     from socialvalue.spend.read import input_files, read_tables, sniff
 
@@ -197,18 +198,18 @@ def test_stage_csv_needs_a_database_that_keeps_rows_in_order(tmp_path: Path) -> 
     synonyms = builtin_synonym_map()
     [table] = read_tables(item, sniff(item), synonyms)
     columns = column_map(table.header, synonyms, {}, source=table.source)
-    con = duckdb.connect()
+    cleaning = duckdb.connect()
+    reading = cleaning.cursor()
     queries: list[str] = []
 
-    def stage() -> tuple[int, int] | None:
+    def stage(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
         return fastcsv.stage_csv(con, item, table, columns,
                                  ("payment_date", "amount", "supplier_name"), queries.append, 0,
                                  lambda cells: False, ())
 
-    con.execute("SET preserve_insertion_order = false")
+    cleaning.execute("SET SESSION preserve_insertion_order = false")
     with pytest.raises(ValueError, match="preserve_insertion_order"):
-        stage()
-    con.execute("SET preserve_insertion_order = true")
-    assert stage() == (2, 0)
+        stage(cleaning)
+    assert stage(reading) == (2, 0)
     query = f"SELECT source_row, supplier_name_raw FROM ({queries[0]}) ORDER BY 1"  # noqa: S608
-    assert con.execute(query).fetchall() == [(2, "Acme Ltd"), (3, "Bolt Co")]
+    assert cleaning.execute(query).fetchall() == [(2, "Acme Ltd"), (3, "Bolt Co")]
