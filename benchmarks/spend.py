@@ -67,9 +67,10 @@ def supplier_names(count: int, rng: random.Random) -> list[tuple[str, list[str]]
 def generate(folder: Path, rows: int) -> list[Path]:
     """Write the synthetic files; return their paths.
 
-    Besides the ``rows`` rows, each file after the first repeats about one in a thousand of the
-    previous file's payments word for word, as councils' monthly files sometimes do: the
-    toolkit quarantines those as ``duplicate_in_batch``.
+    Each file after the first repeats one in a thousand of its rows from the previous file's
+    payments, word for word, as councils' monthly files sometimes do: the toolkit quarantines
+    those as ``duplicate_in_batch``. The files hold ``rows`` rows in all (rounded down to a
+    multiple of :data:`FILES`), besides the blank ones.
     """
     rng = random.Random(SEED)
     names = supplier_names(SUPPLIERS, rng)
@@ -87,8 +88,9 @@ def generate(folder: Path, rows: int) -> list[Path]:
         lines = ["Spend over £500\r\n", "\r\n",
                  "Payment Date,Supplier Name,Net Amount (£),Expense Type,Description,"
                  "Transaction Number\r\n"]
+        repeats = per_file // 1000 if previous else 0
         payments = []
-        for _ in range(per_file):
+        for _ in range(per_file - repeats):
             supplier = picks[row_number]
             row_number += 1
             name = rng.choice(names[supplier][1]) if rng.random() > 0.003 else rng.choice(redacted)
@@ -112,7 +114,7 @@ def generate(folder: Path, rows: int) -> list[Path]:
                        f"T{row_number}\r\n")
             payments.append(payment)
             lines.append(payment)
-        lines += rng.sample(previous, len(previous) // 1000)
+        lines += rng.sample(previous, repeats)
         previous = payments
         path.write_text("".join(lines), "utf-8")
         paths.append(path)

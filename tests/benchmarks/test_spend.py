@@ -50,10 +50,10 @@ def test_the_variants_agree_with_the_toolkit_on_every_figure(
     assert bench.disagreements(runs) == []
     toolkit = runs[0]
     rows, blanks = _data_lines(generated)
-    assert blanks > 0
+    assert (rows, blanks > 0) == (24_000, True)
     assert toolkit["rows_loaded"] + toolkit["rows_quarantined"] == rows
-    # 2,000 payments a file; each of the 11 files after the first repeats 2,000 // 1,000 of the
-    # previous file's.
+    # 2,000 rows a file; each of the 11 files after the first repeats 2,000 // 1,000 of the
+    # previous file's payments.
     assert toolkit["rows_duplicate"] == 11 * 2
     assert 0 < toolkit["local_pence"] < toolkit["pence_loaded"]
 
