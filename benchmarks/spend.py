@@ -428,8 +428,9 @@ GAP_NOTE = """
 **Goals, against the scripts that do the same work: memory met (1.0 GB at 10M rows); within 1.5×
 of the DuckDB script met at 10M rows (1.43×) and not at 1M (1.82×); at least 5× faster than
 pandas not met (3.7× at 10M rows, 2.1× at 1M).** This machine ran about 1.7 times slower than in
-the round before (the toolkit's 10M rows took 39.7 s here against 22.8 s then, the old DuckDB
-script 20.8 s against 13.5 s), so compare ratios, not seconds, across rounds.
+the round before: before any change, the same code on the same files took 39.3 and 39.7 s for
+the toolkit's 10M rows (22.8 s then) and 24.0 and 24.2 s for the DuckDB script (13.5 s then).
+Compare ratios, not seconds, across rounds.
 
 What changed in this round: the DuckDB and pandas scripts now do the same cleaning as the
 toolkit, as the issue asks of them ("doing the same cleaning and aggregations"). Before, they
