@@ -319,6 +319,19 @@ def _fold(names: Any) -> Any:
     return names.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
 
 
+def _pence(amounts: Any) -> Any:
+    """Integer pence (nullable) from the raw amounts: £, spaces and commas dropped, brackets
+    for credits."""
+    import pandas as pd
+
+    text = amounts.fillna("").str.replace(r"£| ", "", regex=True)
+    negative = text.str.startswith("(")
+    text = text.str.strip("()").str.replace(",", "", regex=False)
+    valid = text.str.fullmatch(r"-?[0-9]+(\.[0-9]{1,2})?")
+    pence = (pd.to_numeric(text.where(valid), errors="coerce") * 100).round().astype("Int64")
+    return pence.where(~negative, -pence)
+
+
 def run_pandas(folder: Path) -> dict[str, int]:
     """The same cleaning and figures as :data:`DUCKDB_SQL`, in vectorised pandas."""
     import numpy as np
@@ -336,13 +349,7 @@ def run_pandas(folder: Path) -> dict[str, int]:
     stripped = frame.loc[undated, cells].apply(lambda column: column.str.strip())
     blank = undated[(stripped == "").all(axis=1).to_numpy()]
     frame, date_text = frame.drop(index=blank), date_text.drop(index=blank)
-    text = frame["a"].str.replace(r"£| ", "", regex=True)
-    negative = text.str.startswith("(")
-    text = text.str.strip("()").str.replace(",", "", regex=False)
-    valid = text.str.fullmatch(r"-?[0-9]+(\.[0-9]{1,2})?")
-    pounds = pd.to_numeric(text.where(valid), errors="coerce")
-    pence = (pounds * 100).round().astype("Int64")
-    frame["pence"] = pence.where(~negative, -pence)
+    frame["pence"] = _pence(frame["a"])
     frame["day"] = pd.to_datetime(frame["d"], format="%d/%m/%Y", errors="coerce")
     folded = _fold(frame["s"])
     frame["folded"] = folded
@@ -404,13 +411,7 @@ def run_pandas_minimal(folder: Path) -> dict[str, int]:
               for path in sorted(folder.glob("spend-*.csv"))]
     frame = pd.concat(frames, ignore_index=True)
     frame = frame[frame[["d", "s", "a"]].notna().any(axis=1)]
-    text = frame["a"].fillna("").str.replace(r"£| ", "", regex=True)
-    negative = text.str.startswith("(")
-    text = text.str.strip("()").str.replace(",", "", regex=False)
-    valid = text.str.fullmatch(r"[0-9]+(\.[0-9]{1,2})?")
-    pounds = pd.to_numeric(text.where(valid), errors="coerce")
-    pence = (pounds * 100).round().astype("Int64")
-    frame["pence"] = pence.where(~negative, -pence)
+    frame["pence"] = _pence(frame["a"])
     frame["day"] = pd.to_datetime(frame["d"], format="%d/%m/%Y", errors="coerce")
     loaded = frame[frame["pence"].notna() & frame["day"].notna()].copy()
     loaded["supplier_key"] = _fold(loaded["s"]).str.replace(r" (ltd|limited)$", "", regex=True)
