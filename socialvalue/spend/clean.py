@@ -195,12 +195,6 @@ def _sql_list(values: Sequence[str]) -> str:
     return "[" + ", ".join(_sql_text(value) for value in values) + "]"
 
 
-def _let(value: str, name: str, body: str) -> str:
-    """``body`` with ``name`` bound to ``value`` once (a one-element list lambda), so long
-    expressions are not repeated inside each other."""
-    return f"list_transform([{value}], lambda {name}: {body})[1]"
-
-
 _PLAIN_NUMBER = r"([0-9]{1,3}(,[0-9]{3}){0,2}|[0-9]{1,11})(\.[0-9]{1,2})?"
 
 
@@ -224,49 +218,52 @@ def amount_pence_sql(column: str) -> str:
     )
 
 
+_AMOUNT_PARTS = ("open", "cr_before", "minus_before", "number", "minus_after", "cr_after", "close")
+# An amount once stripped: optional brackets around an optional CR, an optional minus, the number,
+# and a minus and CR after it. The CASE in _amount_general_sql then allows brackets on both sides
+# or neither, CR and minus each on one side at most; so it accepts what parse_amount's steps do.
+_AMOUNT_SHAPE = (
+    r"^(\()?(CR)?(-)?((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?)(-)?(CR)?(\))?$"
+)
+
+
 def _amount_general_sql(column: str) -> str:
-    """The general steps of :func:`amount_pence_sql`, for any raw amount."""
+    """The general steps of :func:`amount_pence_sql`, for any raw amount.
+
+    One regex splits the stripped text into the parts :func:`parse_amount` peels off one by one.
+    Written without lambdas: DuckDB runs a ``list_transform`` lambda for every 2,048-row chunk,
+    and when the steps were chained that way, the 0.3% of rows that reach here cost as much as
+    all the plain amounts (0.13 s per million rows).
+    """
     stripped = (
         f"regexp_replace(upper(replace(coalesce({column}, ''), chr(160), ' ')), "
         r"'£|Œ|Â|GBP|[\t\n\f\r ]', '', 'g')"
     )
-    brackets = _let(
-        stripped, "a",
-        "CASE WHEN length(a) >= 2 AND starts_with(a, '(') AND ends_with(a, ')') "
-        "THEN {'s': a[2:-2], 'neg': true} ELSE {'s': a, 'neg': false} END",
-    )
-    credit = _let(
-        brackets, "b",
-        "CASE WHEN ends_with(b.s, 'CR') THEN {'s': b.s[1:-3], 'neg': true} "
-        "WHEN starts_with(b.s, 'CR') THEN {'s': b.s[3:], 'neg': true} "
-        "ELSE {'s': b.s, 'neg': b.neg} END",
-    )
-    minus = _let(
-        credit, "c",
-        "CASE WHEN starts_with(c.s, '-') THEN {'s': c.s[2:], 'neg': true} "
-        "WHEN ends_with(c.s, '-') THEN {'s': c.s[1:-2], 'neg': true} "
-        "ELSE {'s': c.s, 'neg': c.neg} END",
-    )
+    shape = _sql_text(_AMOUNT_SHAPE)
+    parts = f"regexp_extract({stripped}, {shape}, {_sql_list(_AMOUNT_PARTS)})"
+
+    def part(name: str) -> str:
+        return f"{parts}.{name}"
+
+    number = f"replace({part('number')}, ',', '')"
+    integer_text = f"ltrim(split_part({number}, '.', 1), '0')"
     valid = (
-        "(regexp_matches(d.s, '[0-9]') AND "
-        r"regexp_matches(d.s, '^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)?(\.[0-9]+)?$') AND "
-        f"length(ltrim(split_part(replace(d.s, ',', ''), '.', 1), '0')) "
-        f"<= {MAX_INTEGER_DIGITS})"
+        f"regexp_full_match({stripped}, {shape}) "
+        f"AND ({part('open')} = '') = ({part('close')} = '') "
+        f"AND ({part('cr_before')} = '' OR {part('cr_after')} = '') "
+        f"AND ({part('minus_before')} = '' OR {part('minus_after')} = '') "
+        f"AND {part('number')} <> '' AND length({integer_text}) <= {MAX_INTEGER_DIGITS}"
     )
-    number = "replace(d.s, ',', '')"
-    integer_part = (
-        f"coalesce(TRY_CAST(nullif(ltrim(split_part({number}, '.', 1), '0'), '') AS HUGEINT), 0)"
-    )
+    negative = " || ".join(part(name) for name in _AMOUNT_PARTS if name != "number") + " <> ''"
     fraction = f"rpad(split_part({number}, '.', 2), 3, '0')"
     magnitude = (
-        f"({integer_part} * 100 + CAST({fraction}[1:2] AS HUGEINT) "
-        f"+ CASE WHEN {fraction}[3:3] >= '5' THEN 1 ELSE 0 END)"
+        f"(coalesce(TRY_CAST(nullif({integer_text}, '') AS HUGEINT), 0) * 100 "
+        f"+ CAST({fraction}[1:2] AS HUGEINT) + CASE WHEN {fraction}[3:3] >= '5' THEN 1 ELSE 0 END)"
     )
-    final = (
-        f"CASE WHEN {valid} THEN CAST(CASE WHEN d.neg THEN -{magnitude} ELSE {magnitude} END "
+    return (
+        f"CASE WHEN {valid} THEN CAST(CASE WHEN {negative} THEN -{magnitude} ELSE {magnitude} END "
         "AS BIGINT) END"
     )
-    return _let(minus, "d", final)
 
 
 def date_sql(column: str) -> str:

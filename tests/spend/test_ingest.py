@@ -130,6 +130,37 @@ def test_a_repeated_transaction_goes_to_the_quarantine_with_its_raw_cells(
         "New Co", "New Co"]
 
 
+def test_only_the_same_reference_and_description_make_a_duplicate(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    # The same date, pence and payee in every row: only the reference and description (compared
+    # without case or outer spaces) tell a repeat from another payment. In the second file only
+    # the first row repeats the first file's; in the third, loaded on its own, the first two
+    # rows repeat loaded ones (the first file's, and the second file's INV-2).
+    header = "Payment Date,Supplier Name,Amount,Transaction Number,Description\r\n"
+    first, second, third = (tmp_path / f"{name}.csv" for name in ("apr", "apr-b", "apr-c"))
+    first.write_text(header + "01/04/2024,Acme Ltd,100.00,INV-1,Boiler\r\n", "utf-8")
+    second.write_text(
+        header + "01/04/2024,ACME LTD.,100.00, inv-1 ,BOILER\r\n"
+        "01/04/2024,Acme Ltd,100.00,INV-2,Boiler\r\n"
+        "01/04/2024,Acme Ltd,100.00,INV-1,Roof\r\n",
+        "utf-8",
+    )
+    result = ingest([first, second], publisher="Kingsbridge", out_dir=dataset_dir)
+    assert result.quarantined_by_reason == {"duplicate_in_batch": 1}
+    [row] = quarantined_rows(dataset_dir).collect().rows(named=True)
+    assert (row["file_name"], row["source_row"]) == ("apr-b.csv", 2)
+    third.write_text(
+        header + "01/04/2024,Acme Ltd,100.00,INV-1,boiler\r\n"
+        "01/04/2024,Acme Ltd,100.00,inv-2,Boiler \r\n"
+        "01/04/2024,Acme Ltd,100.00,INV-3,Boiler\r\n",
+        "utf-8",
+    )
+    result = ingest([third], publisher="Kingsbridge", out_dir=dataset_dir)
+    assert result.quarantined_by_reason == {"duplicate_of_loaded": 2}
+    assert result.rows_loaded == 1
+
+
 def test_it_quarantines_transactions_already_loaded(
     clean_csv: Path, dataset_dir: Path, tmp_path: Path
 ) -> None:
