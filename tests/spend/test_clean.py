@@ -8,7 +8,7 @@ import datetime as dt
 
 import duckdb
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from socialvalue.spend.clean import (
@@ -94,8 +94,17 @@ def test_it_formats_pence_as_pounds() -> None:
 
 
 _AMOUNT_ALPHABET = st.sampled_from(list("0123456789.,-() £CRGBPœ\u00a0\tx"))
+# A number with signs, brackets and "CR" around it, in any order on either side.
+_AMOUNT_MARKS = st.lists(st.sampled_from(["(", ")", "CR", "cr", "-", "£", "GBP", " ", "x"]),
+                         max_size=2).map("".join)
+_marked_amount = st.builds(
+    lambda before, number, after: before + number + after,
+    _AMOUNT_MARKS, st.sampled_from(["1", "12.5", "1,234.005", "0.994", "", ".5", "1.2,3"]),
+    _AMOUNT_MARKS,
+)
 _amount_text = st.one_of(
     st.text(_AMOUNT_ALPHABET, max_size=16),
+    _marked_amount,
     st.decimals(min_value=-10**9, max_value=10**9, places=4, allow_nan=False).map(str),
     st.builds(lambda n, d: f"£{n:,}.{d:02d}", st.integers(0, 10**9), st.integers(0, 99)),
 )
@@ -124,6 +133,7 @@ def _sql_values(con: duckdb.DuckDBPyConnection, expression: str, values: list[st
 
 @settings(max_examples=150, deadline=None)
 @given(raws=st.lists(_amount_text, min_size=1, max_size=60))
+@example(raws=["-1-", "CR1CR", "(CR1)", "CR-1", "-CR1", "1-CR", "(1", "()", "-(1)", "(1)CR"])
 def test_it_parses_amounts_the_same_in_sql_and_python(con: duckdb.DuckDBPyConnection,
                                                       raws: list[str]) -> None:
     assert _sql_values(con, amount_pence_sql("x"), raws) == [parse_amount(r) for r in raws]
