@@ -181,7 +181,11 @@ def test_the_quote_and_line_end_checks_agree_with_counting(block: bytes, delimit
         block, delimiter
     )
     assert fastcsv._bare_cr(array) == (block.count(b"\r") != block.count(b"\r\n"))
-    assert fastcsv._trailing_line_ends(block) == len(block) - len(block.rstrip(b"\r\n"))
+    assert fastcsv._trailing_line_ends(block, len(block)) == len(block) - len(
+        block.rstrip(b"\r\n"))
+    half = len(block) // 2
+    assert fastcsv._trailing_line_ends(block + b"x\r", half) == half - len(
+        block[:half].rstrip(b"\r\n"))
 
 
 def test_stage_csv_needs_a_connection_that_keeps_rows_in_order(tmp_path: Path) -> None:
@@ -213,3 +217,36 @@ def test_stage_csv_needs_a_connection_that_keeps_rows_in_order(tmp_path: Path) -
     assert stage(reading) == (2, 0)
     query = f"SELECT source_row, supplier_name_raw FROM ({queries[0]}) ORDER BY 1"  # noqa: S608
     assert cleaning.execute(query).fetchall() == [(2, "Acme Ltd"), (3, "Bolt Co")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda text: text, _with_line("01/04/2024,Acme Ltd,5.00,Repairs,Pipe\r5,T1,"),
+     _with_line('01/04/2024,Acme Ltd,5.00,Repairs,Pipe 5" wide,T1,'),
+     lambda text: text.rstrip() + ',"open\r\n', lambda text: text.rstrip("\r\n")],
+    ids=["plain", "bare CR", "inner quote", "open quote at the end", "no final line end"],
+)
+def test_the_byte_checks_give_the_same_answer_however_the_file_is_cut_into_blocks(
+    change: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks read a file in blocks of fastcsv._CHUNK bytes (16 MB) cut at line ends; small
+    blocks put those cuts all through a small file, and one block ending right after the header
+    (the data was once taken to be empty then)."""
+    from socialvalue.spend.columns import builtin_synonym_map
+    from socialvalue.spend.read import input_files, read_tables, sniff
+
+    path = tmp_path / "april.csv"
+    path.write_bytes(change(_messy_but_valid(400, seed=3)).encode("utf-8"))
+    [item], _ = input_files([path])
+    [table] = read_tables(item, sniff(item), builtin_synonym_map())
+    whole = fastcsv.plain_check(item, table)
+    header_end = len("\r\n".join(_messy_but_valid(0).split("\r\n")[:3]).encode()) + 2
+    for chunk in (header_end, header_end + 1, header_end + 7, 257, 1000, 4093):
+        monkeypatch.setattr(fastcsv, "_CHUNK", chunk)
+        assert fastcsv.plain_check(item, table) == whole, chunk
+    monkeypatch.undo()
+    if whole is not None:  # the data lines, then the empty lines at the end
+        assert whole[0] == header_end
+        data = path.read_bytes()[header_end:]
+        assert whole[1] - whole[2] == data.rstrip(b"\r\n").count(b"\n") + 1
+        assert whole[2] == max(data[len(data.rstrip(b"\r\n")):].count(b"\n") - 1, 0)
