@@ -140,7 +140,8 @@ _TRADING_AS = re.compile(
 _BRACKET = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
 _COOPERATIVE = re.compile(r"\bco\s*-?\s*op(?:erative)?\b")
 _APOSTROPHES = re.compile(r"['’`´]")
-_NOT_WORD = re.compile(r"[^\w]|_")
+# A run of anything that is not a letter or digit: one space per run, then split.
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _fold(raw: str) -> str:
@@ -167,7 +168,10 @@ def split_trading_name(raw: str) -> tuple[str, str | None]:
         The text before "t/a" / "t/as" / "trading as" and the text after it (``None`` when the
         name has no trading name). Both parts are stripped but otherwise as given.
     """
-    found = _TRADING_AS.search(raw)
+    # Each spelling _TRADING_AS matches has a "/", a "." or "trad" (the regex folds no other
+    # character to t, r, a or d); most names have none.
+    could_match = "/" in raw or "." in raw or "trad" in raw.lower()
+    found = _TRADING_AS.search(raw) if could_match else None
     if found is None:
         return raw.strip(), None
     legal = raw[: found.start()].strip(" ,-(")
@@ -186,6 +190,8 @@ def _drop_region_brackets(text: str) -> str:
             return " "
         return f" {match.group(1)} "
 
+    if "(" not in text and "[" not in text and "{" not in text:
+        return text  # most names: no bracket, nothing to scan twice
     previous = None
     while previous != text:
         previous, text = text, _BRACKET.sub(replace, text)
@@ -195,13 +201,16 @@ def _drop_region_brackets(text: str) -> str:
 def _tokens(folded: str) -> list[str]:
     text = _drop_region_brackets(folded)
     text = text.replace("&", " and ").replace("+", " and ")
-    text = _COOPERATIVE.sub(" cooperative ", text)
+    if "op" in text:  # every spelling _COOPERATIVE matches has it
+        text = _COOPERATIVE.sub(" cooperative ", text)
     text = _APOSTROPHES.sub("", text)
     text = _NOT_WORD.sub(" ", text)
     return _join_single_letters(text.split())
 
 
 def _join_single_letters(tokens: list[str]) -> list[str]:
+    if not any(len(token) == 1 and token.isalpha() for token in tokens):
+        return tokens  # most names: nothing to join
     joined: list[str] = []
     run: list[str] = []
     for token in [*tokens, ""]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
@@ -10,6 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from socialvalue.suppliers.normalise import (
+    _APOSTROPHES,
+    _BRACKET,
+    _COOPERATIVE,
+    _PLACE_WORDS,
+    _TRADING_AS,
     ABBREVIATIONS,
     LEGAL_FORMS,
     _fold,
@@ -233,3 +239,62 @@ def test_normalise_name_matches_the_reference_on_legal_form_names(name: str, tai
 @given(st.one_of(st.text(), st.text(alphabet=string.printable)))
 def test_fold_matches_the_reference(raw: str) -> None:
     assert _fold(raw) == _reference_fold(raw)
+
+
+def _reference_tokens(folded: str) -> list[str]:
+    """The words of a folded name without the shortcuts (every regex run on every name, one
+    space per non-word character, the single-letter loop always walked)."""
+    previous, text = None, folded
+    while previous != text:
+        previous, text = text, _BRACKET.sub(_region_bracket_replacement, text)
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = _COOPERATIVE.sub(" cooperative ", text)
+    text = re.sub(r"[^\w]|_", " ", _APOSTROPHES.sub("", text))
+    joined: list[str] = []
+    run: list[str] = []
+    for token in [*text.split(), ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        if run:
+            joined.append("".join(run))
+            run = []
+        if token:
+            joined.append(token)
+    return joined
+
+
+def _region_bracket_replacement(match: re.Match[str]) -> str:
+    words = re.sub(r"[^\w]|_", " ", match.group(1)).split()
+    if not words or all(word in _PLACE_WORDS for word in words):
+        return " "
+    if len(words) == 1 and len(words[0]) <= 3 and words[0].isalpha():
+        return " "
+    return f" {match.group(1)} "
+
+
+# Pieces that reach every shortcut: brackets, co-op spellings, apostrophes, single letters, and
+# each spelling of "trading as" (including the dotted and dotless i the regex folds to "i").
+_name_pieces = st.lists(
+    st.sampled_from([
+        "acme", "A", "b", "C.", "co", "op", "Co-Op", "co operative", "(NW)", "[uk]", "{x}",
+        "(Holdings)", "(", ")", "&", "+", "'", "’", "`", "´", "_", "-", "/", ".", " ", "t/a",
+        "T / AS", "t.a.", "trading as", "TRADİNG AS", "tradıng as", "ltd", "é", "ß", "ǅ",
+    ]),
+    max_size=10,
+)
+
+
+@given(st.one_of(_name_pieces.map("".join), _name_pieces.map(" ".join), st.text(max_size=30)))
+def test_the_shortcuts_give_the_reference_words_and_trading_names(raw: str) -> None:
+    assert _tokens(_fold(raw)) == _reference_tokens(_fold(raw))
+    found = _TRADING_AS.search(raw)
+    expected = (raw.strip(), None) if found is None else (
+        raw[: found.start()].strip(" ,-("), raw[found.end() :].strip(" ,-):") or None
+    )
+    assert split_trading_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["J Bloggs TRADİNG AS Foo", "J Bloggs tradıng as Foo"])
+def test_it_splits_trading_as_written_with_a_dotted_or_dotless_i(raw: str) -> None:
+    assert name_variants(raw) == ("j bloggs", "foo")
