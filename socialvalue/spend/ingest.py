@@ -91,7 +91,7 @@ from socialvalue.spend.read import (
     input_files,
     is_blank,
     read_tables,
-    sniff,
+    sniff_all,
 )
 
 BATCH_ROWS = 100_000
@@ -771,7 +771,7 @@ class _Cleaner:
                 f"""
                 CREATE OR REPLACE TEMP TABLE found AS
                 SELECT k.file_order, k.sheet, k.source_row FROM ({part_key}) k
-                SEMI JOIN ({self._earlier_keys()}) e
+                SEMI JOIN ({self._earlier_keys(dated)}) e
                     USING (payment_date, amount_pence, folded, tid, descr)
                 """
             )
@@ -832,12 +832,13 @@ class _Cleaner:
             """
         ).fetchall()
 
-    def _earlier_keys(self) -> str:
-        """The full keys of the earlier files' rows whose hash is in ``candidates``: loaded
-        rows read back from their transactions files, and rows found already loaded."""
+    def _earlier_keys(self, dated: str) -> str:
+        """The full keys of the earlier files' rows whose hash is in ``candidates`` and whose
+        date meets the condition ``dated``: loaded rows read back from their transactions
+        files, and rows found already loaded."""
         rows = (
             "SELECT file_order, sheet, source_row FROM hashes "
-            "WHERE dup_hash IN (SELECT h FROM candidates)"
+            f"WHERE {dated} AND dup_hash IN (SELECT h FROM candidates)"
         )
         orders = [order for (order,) in self.con.execute(
             f"SELECT DISTINCT file_order FROM ({rows})"
@@ -1000,8 +1001,7 @@ def _ingest_locked(
     accepted: list[tuple[InputFile, Sniffed]] = []
     existing_by_hash = {f.sha256: f for f in dataset.files}
     existing_by_name = {f.name: f for f in dataset.files}
-    for item in items:
-        sniffed = sniff(item)
+    for item, sniffed in zip(items, sniff_all(items), strict=True):
         if sniffed.sha256 in seen:
             skipped.append(SkippedFile(item.name, f"same content as {seen[sniffed.sha256]}"))
             continue
