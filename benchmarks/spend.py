@@ -426,35 +426,36 @@ def run_pandas_minimal(folder: Path) -> dict[str, int]:
 
 
 GAP_NOTE = """
-**Goals, against the scripts that do the same work: memory met (1.0 GB at 10M rows); within 1.5×
-of the DuckDB script met at both sizes (1.09× at 10M rows, 1.25× at 1M); at least 5× faster than
-pandas not met (4.45× at 10M rows, 2.66× at 1M).** This round ran on an Intel Xeon; the round
-before, on an AMD EPYC, gave 1.43×, 1.82×, 3.7× and 2.1×. Part of the difference is the
-machine (there the DuckDB script was 5.3× faster than pandas at 10M rows, here 4.9×), so
-compare ratios within one run. The toolkit itself got faster in this round; the old code
-(39f5474) and the new (5d234ff), taking turns on this machine: 28.1 and 26.7 s against 25.9 and
-23.7 s at 10M rows (44.5 and 42.3 s of CPU against 40.6 and 37.3 s); 4.75, 4.99 and 4.21 s
-against 4.26, 4.45 and 4.14 s at 1M. The changes, each commit giving its own before and after:
+**Goals, against the scripts that do the same work. At 10M rows all three are met in this run:
+memory 1.0 GB; 1.01× the DuckDB script's time; 5.15× faster than pandas. At 1M rows neither
+speed goal is: 1.50× the DuckDB script's time (7.50 s against 4.99 s, a hair over the line) and
+2.51× faster than pandas.** This round ran on an AMD EPYC. The rounds before gave, at 10M and
+1M rows: on an Intel Xeon, 1.09× and 1.25× the script's time and 4.45× and 2.66× faster than
+pandas; on an AMD EPYC, 1.43×, 1.82×, 3.7× and 2.1×. The machines differ (this one ran the
+variants 1.5 to 1.9 times slower than the Intel), so compare ratios within one run. The
+changes of this round, each commit giving its own before and after:
 
-- the cleaning query over 1M rows takes 0.64-0.68 s instead of 1.04-1.29 s (1.2 s of CPU instead
-  of 2.0-2.6 s): odd amounts are split by one regex instead of chained list lambdas (DuckDB ran
-  the lambdas for every 2,048-row chunk, though 0.3% of rows reach them); rows that load skip
-  the blank tests of the quarantine reason; and the duplicate hash leaves out the reference and
-  description, whose lower-casing cost 0.2 s of CPU per million rows (the full keys of the rows
-  whose hash matches are still compared, so the result is the same);
-- the analysis computes the locality flags column-wise: 0.11 s down to 0.02 s for 20,000
-  supplier locations;
-- the file, key and publisher columns are written as one-value ENUMs (0.135 s of CPU down to
-  0.038 s for 1M rows in the Parquet writer), and the byte checks scan their blocks without
-  copying them; end to end these two are within the noise.
+- supplier names are normalised about 30% faster (the same keys as before on 366,501 cells of
+  the shared data files and on random names): steps a name cannot need are skipped, and each
+  run of punctuation becomes one space in one step;
+- the files are hashed and checked for UTF-8 two at a time (12 files of 69 MB: 2.1-2.4 s down
+  to 1.3-1.4 s before reading starts);
+- the duplicate check looks up earlier rows' hashes only within the dates of the file being
+  checked.
 
-Why pandas still misses: at 10M rows, 5× faster than pandas means 24.1 s, faster than the
-hand-written DuckDB script doing the same work (24.8 s). At 1M rows it means 2.1 s, two thirds
-of the script's time, while the toolkit's fixed costs are about 1.5 s: start-up and imports
-0.3 s (the script 0.15 s), the supplier list, its postcodes and the analysis read back from
-Parquet about 0.9 s, and the transactions Parquet written after the single batch of 1M rows
-is cleaned (nothing is left to overlap it with). *duckdb-stored*, the script also writing its
-rows to Parquet, takes 0.93× the toolkit's time at 1M rows and 1.38× at 10M.
+The analysis reads two long results as columns instead of rows since this run (0.79-0.96 s down
+to 0.77-0.80 s for the whole analysis at 1M rows).
+
+Why 1M rows still miss: 5× faster than pandas would mean 3.8 s, faster than the hand-written
+DuckDB script (5.0 s here), which is itself only 3.8× faster than pandas at this size (5.2× at
+10M rows). So no pipeline doing the script's work in DuckDB meets that goal at 1M rows without
+beating the script by a third. Against the script, the toolkit pays fixed costs that a
+one-off script does not: start-up and imports (0.5 s), hashing and planning the files (0.4 s),
+the transactions Parquet written after the single cleaning batch (1.1 s, nothing left to
+overlap it with), the user's supplier list of 20,000 names and its postcodes (0.8 s), and the
+analysis reading the rows back (0.8 s). It keeps 1.55-1.58 of the 2 CPUs busy over its run,
+the script 1.70-1.73. *duckdb-stored*, the script also writing its rows to Parquet, takes
+0.82× the toolkit's time at 1M rows and 1.35× at 10M.
 
 The scripts are written to be fast, as a capable analyst would write them. The duplicate check
 in SQL groups the loaded rows by the five-field key and keeps the groups with
@@ -465,21 +466,19 @@ leakage are computed from totals per supplier, not from the rows. In pandas the 
 numbered (groupby's min over text falls back to a Python loop per group: 60,000 rows took 6 s),
 and only rows without a date are tested for being blank.
 
-Measured and left, for a next round (10M rows): the duplicate check compares full keys by
-reading the previous file's rows back from its Parquet file, 0.1 s a file and 1.05 s in all, on
-the path every file waits for; the byte checks take about 0.25 s of CPU a 69 MB file (in a
-thread, without the GIL); writing the transactions Parquet costs about 1 s of CPU per million
-rows, mostly for the string columns (supplier name and key, reference, description); hashing
-and checking the encoding of the files takes 1.5 s before reading starts (UTF-8 decoding, 0.09 s
-a file, holds the GIL). pyarrow imports pandas (0.4 s of CPU) the first time it converts a
-Python list; that happens in the thread normalising payee names, and hiding pandas changed the
-time by less than the noise.
+Measured and left, for a next round: the nine text columns a file does not have are written
+as columns of nulls, 0.03 s of CPU each per million rows (0.27 s in all, a sixth of the
+transactions Parquet's writing); leaving them out would need every reader of the dataset to
+fill them in. The duplicate check reads the earlier file's rows back from its Parquet file,
+0.04-0.06 s a file at 10M rows, on the path every file waits for. pyarrow imports pandas (0.5 s
+of CPU) the first time it converts a Python list, in any process that does; at 1M rows that
+happens in the thread normalising payee names, while the cleaning query wants both CPUs.
 
 Tried and dropped in earlier rounds: one partitioned `COPY` per batch; the fast path for files
 with lines ended by CR alone; joining the raw cells back when writing; Parquet options
-(compression, bloom filters, dictionary limits, row group size, and in this round Parquet
-version 2); 3 or 4 DuckDB threads; smaller row groups for small files; cleaning batches of
-250,000 or 400,000 rows (no gain at 1M rows).
+(compression, bloom filters, dictionary limits, row group size, Parquet version 2); 3 or 4
+DuckDB threads; smaller row groups for small files; cleaning batches of 250,000 or 400,000 rows
+(no gain at 1M rows); building the postcode look-up only from the wanted districts.
 """
 
 
