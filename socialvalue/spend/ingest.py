@@ -777,12 +777,14 @@ class _Cleaner:
             )
             self._set_reason("duplicate_in_batch")
         if several_files:
-            # Earlier files of the same batch: every row with a key hash, marked or not.
+            # Earlier files of the same batch: every row with a key hash, marked or not. (A hash
+            # in more than one file: min <> max needs no set of files per hash, as count
+            # DISTINCT does.)
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE candidates AS
                 SELECT dup_hash AS h FROM {part} WHERE dup_hash IS NOT NULL
-                GROUP BY dup_hash HAVING count(DISTINCT file_order) > 1
+                GROUP BY dup_hash HAVING min(file_order) <> max(file_order)
                 """
             )
             if _count(con, "candidates"):
