@@ -251,7 +251,7 @@ def sniff(item: InputFile) -> Sniffed:
 def sniff_all(items: Sequence[InputFile]) -> list[Sniffed]:
     """:func:`sniff` each file, in order; files on disk two at a time.
 
-    Hashing releases the GIL, so two threads take about 0.55 times as long on large files.
+    Hashing releases the GIL, so two threads take about 0.6 times as long on large files.
     Zip members are sniffed one by one in this thread: they share their archive's file.
 
     Raises
