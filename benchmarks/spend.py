@@ -443,8 +443,9 @@ changes of this round, each commit giving its own before and after:
 - the duplicate check looks up earlier rows' hashes only within the dates of the file being
   checked.
 
-The analysis reads two long results as columns instead of rows since this run (0.79-0.96 s down
-to 0.77-0.80 s for the whole analysis at 1M rows).
+Since this run the analysis reads two long results as columns instead of rows: about 0.01 s
+less at 1M rows, within the noise (the commit's 0.79-0.96 s against 0.77-0.80 s for the whole
+analysis was mostly noise).
 
 Why 1M rows still miss: 5× faster than pandas would mean 3.8 s, faster than the hand-written
 DuckDB script (5.0 s here), which is itself only 3.8× faster than pandas at this size (5.2× at

@@ -442,7 +442,8 @@ def _rows(frame: nw.LazyFrame[Any]) -> list[dict[str, Any]]:
 
 
 def _columns(frame: nw.LazyFrame[Any]) -> dict[str, list[Any]]:
-    """The frame's columns as lists: for long results, a tenth of the time of :func:`_rows`."""
+    """The frame's columns as lists (for 20,000 rows, a quarter of :func:`_rows`'s conversion
+    time; both are small beside running the query)."""
     return frame.collect().to_dict(as_series=False)
 
 
